@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from portal import views
+from portal.sitemaps import sitemaps
+
+admin.site.site_header = _("扶贫故事与项目 · 编辑后台")
+admin.site.site_title = _("编辑后台")
+admin.site.index_title = _("内容管理")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("stories/", include("stories.urls")),
+    path("", include("programs.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

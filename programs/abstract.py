@@ -1,0 +1,180 @@
+"""Abstract building blocks shared by programs and stories.
+
+Both apps publish content through the same states, record quantities with the
+same care for qualifiers such as 多 and 余, and carry captioned photos.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# 万 and 亿 written in a unit ("万元", "万户") scale the number they follow.
+MAGNITUDES = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+
+
+def format_number(value: Decimal) -> str:
+    """Write a number as a Chinese newspaper would: no trailing zeros, and digit
+    grouping only from five digits up (2680, but 12,400)."""
+    value = value.normalize() if value == value.to_integral() else value
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    whole, _dot, fraction = text.partition(".")
+    digits = whole.lstrip("-")
+    if len(digits) > 4:
+        digits = f"{int(digits):,}"
+    whole = ("-" if whole.startswith("-") else "") + digits
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self) -> "PublishableQuerySet":
+        """What a reader may see: published, and its publication time has come."""
+        return self.filter(
+            status=Publishable.Status.PUBLISHED, published_at__lte=timezone.now()
+        )
+
+
+class Publishable(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        REVIEW = "review", _("待审核")
+        PUBLISHED = "published", _("已发布")
+        ARCHIVED = "archived", _("已归档")
+
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=Status,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text=_("只有“已发布”且发布时间已到的内容读者才能看到。"),
+    )
+    published_at = models.DateTimeField(
+        _("发布时间"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("填写将来的时间即为定时发布：时间到了才对读者显示。"),
+    )
+    is_featured = models.BooleanField(
+        _("首页推荐"), default=False, help_text=_("勾选后在首页突出展示。")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @classmethod
+    def publication_constraint(cls, name: str) -> models.CheckConstraint:
+        """Published content must say when it went live."""
+        return models.CheckConstraint(
+            condition=~models.Q(status=cls.Status.PUBLISHED)
+            | models.Q(published_at__isnull=False),
+            name=name,
+        )
+
+
+class Qualifier(models.TextChoices):
+    """How a number was stated. 4600多万元 is not 4600万元: the word is part of the fact."""
+
+    EXACT = "exact", _("确数")
+    MORE = "more", _("多（如 4600多万元）")
+    ODD = "odd", _("余（如 110余户）")
+    OVER = "over", _("超过（如 超过80万元）")
+    ABOUT = "about", _("约")
+    NEARLY = "nearly", _("近")
+
+
+QUALIFIER_PREFIX = {Qualifier.OVER: "超过", Qualifier.ABOUT: "约", Qualifier.NEARLY: "近"}
+QUALIFIER_SUFFIX = {Qualifier.MORE: "多", Qualifier.ODD: "余"}
+
+
+class Quantity(models.Model):
+    """A number as the source stated it: value, unit and qualifier."""
+
+    value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4)
+    unit = models.CharField(
+        _("单位"),
+        max_length=20,
+        blank=True,
+        help_text=_("按原文填写，如“万元”“元”“户”“人”“%”。"),
+    )
+    qualifier = models.CharField(
+        _("修饰"),
+        max_length=8,
+        choices=Qualifier,
+        default=Qualifier.EXACT,
+        help_text=_("原文的“多”“余”“超过”“约”必须保留，不能四舍五入掉。"),
+    )
+    qualifier_after_magnitude = models.BooleanField(
+        _("“多/余”在“万”之后"),
+        default=False,
+        help_text=_("原文写作“1.24万多户”“18万余元”时勾选；“4600多万元”不勾选。"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display(self) -> str:
+        """The quantity written the way the source wrote it, e.g. 4600多万元."""
+        number = format_number(self.value)
+        prefix = QUALIFIER_PREFIX.get(self.qualifier, "")
+        suffix = QUALIFIER_SUFFIX.get(self.qualifier, "")
+        unit = self.unit
+        if suffix and self.qualifier_after_magnitude and unit[:1] in MAGNITUDES:
+            return f"{prefix}{number}{unit[0]}{suffix}{unit[1:]}"
+        return f"{prefix}{number}{suffix}{unit}"
+
+    @property
+    def base_unit(self) -> str:
+        return self.unit[1:] if self.unit[:1] in MAGNITUDES and len(self.unit) > 1 else self.unit
+
+    @property
+    def base_value(self) -> Decimal:
+        """The value in the unit without 万/亿: 4600 万元 is 46,000,000 元."""
+        if self.unit[:1] in MAGNITUDES and len(self.unit) > 1:
+            return self.value * MAGNITUDES[self.unit[0]]
+        return self.value
+
+    @property
+    def is_exact(self) -> bool:
+        return self.qualifier == Qualifier.EXACT
+
+
+class Photo(models.Model):
+    image = models.ImageField(
+        _("图片文件"),
+        upload_to="photos/%Y/%m/",
+        blank=True,
+        help_text=_("从报纸版面整理的内容可以先登记说明和署名，图片文件稍后补传。"),
+    )
+    caption = models.TextField(_("图片说明"))
+    credit = models.CharField(_("署名"), max_length=120, help_text=_("如“龙胜洲摄（中经视觉）”。"))
+    alt_text = models.CharField(
+        _("替代文字"),
+        max_length=300,
+        help_text=_("给看不见图片的读者：用一句话描述图中内容。"),
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption[:40]

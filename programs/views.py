@@ -1,0 +1,96 @@
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from programs.forms import ProgramFilterForm
+from programs.models import Category, Program, Region
+from stories.models import Story
+
+
+class PublishedProgramMixin:
+    """Readers only ever see published programs."""
+
+    def get_queryset(self):
+        return Program.objects.published().select_related("region", "region__parent")
+
+
+class ProgramListView(PublishedProgramMixin, ListView):
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.filters = ProgramFilterForm(self.request.GET or None)
+        programs = super().get_queryset()
+        if self.filters.is_bound and self.filters.is_valid():
+            data = self.filters.cleaned_data
+            if data.get("category"):
+                programs = programs.filter(category=data["category"])
+            if data.get("region"):
+                programs = programs.in_region(data["region"])
+        return programs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filters=self.filters, categories=Category.choices, **kwargs
+        )
+
+
+class ProgramDetailView(PublishedProgramMixin, DetailView):
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("parent", "region__parent__parent")
+            .prefetch_related(
+                "figures",
+                "photos",
+                Prefetch("parts", queryset=Program.objects.published()),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        program = self.object
+        parent = program.parent if program.parent and program.parent.is_public else None
+        return super().get_context_data(
+            parent_program=parent,
+            indicators=program.indicators(),
+            stories=Story.objects.published().for_listing().filter(programs=program),
+            **kwargs,
+        )
+
+
+class RegionListView(ListView):
+    template_name = "programs/region_list.html"
+
+    def get_queryset(self):
+        # Top-level regions with their prefectures and counties: the tree a reader
+        # starts from.
+        return Region.objects.top_level().prefetch_related("children__children")
+
+
+class RegionDetailView(DetailView):
+    model = Region
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Region, slug=self.kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        region = self.object
+        area = region.descendant_ids()
+        published_stories = Story.objects.published()
+        published_programs = Program.objects.published()
+        children = region.children.annotate(
+            story_count=Count(
+                "stories", filter=Q(stories__in=published_stories), distinct=True
+            ),
+            program_count=Count(
+                "programs", filter=Q(programs__in=published_programs), distinct=True
+            ),
+        )
+        return super().get_context_data(
+            ancestors=region.ancestors(),
+            children=children,
+            programs=published_programs.filter(region__in=area).select_related("region"),
+            stories=published_stories.for_listing().filter(region__in=area)[:12],
+            story_count=published_stories.filter(region__in=area).count(),
+            **kwargs,
+        )

@@ -1,0 +1,421 @@
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from programs.abstract import Photo, Publishable, PublishableQuerySet, Quantity
+from programs.models import Program, Region, year_validators
+
+
+# Under China's PIPL a child under 14's personal information is sensitive.
+CHILD_AGE = 14
+
+
+class Cause(models.Model):
+    """A cause of hardship as the national poverty register (建档立卡) records it."""
+
+    slug = models.SlugField(_("网址标识"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("致贫原因")
+        verbose_name_plural = _("致贫原因")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    """A family as the register knows it; people in a story belong to one."""
+
+    name = models.CharField(
+        _("户名"), max_length=60, help_text=_("编辑部内部使用，如“潘蔼章户”。不会对读者显示。")
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所在地区"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    size = models.PositiveSmallIntegerField(_("家庭人口"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("家庭")
+        verbose_name_plural = _("家庭")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """Someone a story features. The public name is derived, never stored, so that
+    privacy rules can decide what readers see."""
+
+    class Role(models.TextChoices):
+        HEAD = "head", _("户主")
+        SPOUSE = "spouse", _("配偶")
+        CHILD = "child", _("子女")
+        GRANDCHILD = "grandchild", _("孙子女")
+        PARENT = "parent", _("父母")
+        GRANDPARENT = "grandparent", _("祖父母")
+        OTHER = "other", _("其他")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("女")
+        MALE = "male", _("男")
+        UNKNOWN = "", _("未说明")
+
+    real_name = models.CharField(_("真实姓名"), max_length=40)
+    gender = models.CharField(_("性别"), max_length=8, choices=Gender, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("出生年份"), null=True, blank=True, validators=year_validators
+    )
+    age = models.PositiveSmallIntegerField(
+        _("年龄"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(130)],
+        help_text=_("只知道报道时的年龄时填写，并填“年龄对应日期”。"),
+    )
+    age_as_of = models.DateField(_("年龄对应日期"), null=True, blank=True)
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("家庭"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    household_role = models.CharField(
+        _("家庭角色"), max_length=16, choices=Role, blank=True
+    )
+    description = models.CharField(
+        _("简介"), max_length=200, blank=True, help_text=_("如“藏经庄村农民电商”。")
+    )
+
+    class Meta:
+        ordering = ["real_name", "pk"]
+        verbose_name = _("人物")
+        verbose_name_plural = _("人物")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(age__isnull=True) | models.Q(age_as_of__isnull=False),
+                name="person_age_needs_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.real_name
+
+    def clean(self) -> None:
+        if self.age is not None and self.age_as_of is None:
+            raise ValidationError({"age_as_of": _("填写年龄时必须说明是哪一天的年龄。")})
+
+    def age_on(self, day) -> int | None:
+        """Age on a given date, from the birth year or from a dated age.
+
+        Known only to within a year, so it errs young: a child's protection must
+        never lapse early.
+        """
+        if self.age is not None and self.age_as_of is not None:
+            since = self.age_as_of
+            return self.age + day.year - since.year - ((day.month, day.day) < (since.month, since.day))
+        if self.birth_year:
+            return max(0, day.year - self.birth_year - 1)
+        return None
+
+    def is_child_on(self, day) -> bool:
+        age = self.age_on(day)
+        return age is not None and age < CHILD_AGE
+
+    @property
+    def protected_name(self) -> str:
+        """Surname + 某: how readers see someone whose real name is protected."""
+        return f"{self.real_name[:1]}某"
+
+    def public_name(self, on=None) -> str:
+        """The name readers see. A child under 14, on the story's date or today, is
+        never shown by real name (the privacy issue adds consent on top of this)."""
+        today = timezone.localdate()
+        if self.is_child_on(today) or (on is not None and self.is_child_on(on)):
+            return self.protected_name
+        return self.real_name
+
+
+class StoryQuerySet(PublishableQuerySet):
+    def for_listing(self) -> "StoryQuerySet":
+        return self.select_related("region").prefetch_related("causes", "photos")
+
+    def in_region(self, region: Region) -> "StoryQuerySet":
+        return self.filter(region__in=region.descendant_ids())
+
+
+class Story(Publishable):
+    """A human-interest story about a household a program reached."""
+
+    title = models.CharField(_("标题"), max_length=200)
+    slug = models.SlugField(
+        _("网址标识"),
+        max_length=100,
+        unique=True,
+        help_text=_("用于网址的英文、数字和连字符，如 pan-changjun-school。"),
+    )
+    dek = models.CharField(
+        _("导语"), max_length=300, help_text=_("标题下的一两句话，也用在列表和分享卡片上。")
+    )
+    body = models.TextField(_("正文"), help_text=_("段落之间空一行。"))
+    byline = models.CharField(_("作者署名"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="stories"
+    )
+    programs = models.ManyToManyField(
+        Program, verbose_name=_("相关项目"), blank=True, related_name="stories"
+    )
+    causes = models.ManyToManyField(
+        Cause, verbose_name=_("致贫原因"), blank=True, related_name="stories"
+    )
+    people = models.ManyToManyField(
+        Person,
+        verbose_name=_("人物"),
+        through="StoryPerson",
+        blank=True,
+        related_name="stories",
+    )
+    outcome = models.TextField(
+        _("变化"),
+        blank=True,
+        help_text=_("帮扶之后发生了什么，如换工作后的工资。具体数字请填在下方“变化”表中。"),
+    )
+    source_publication = models.CharField(_("来源媒体"), max_length=100, blank=True)
+    source_date = models.DateField(_("来源日期"), null=True, blank=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("人物故事")
+        verbose_name_plural = _("人物故事")
+        constraints = [Publishable.publication_constraint("story_published_has_date")]
+        indexes = [models.Index(fields=["status", "-published_at"], name="story_public_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            raise ValidationError({"published_at": _("发布的内容必须填写发布时间。")})
+
+    @property
+    def story_date(self):
+        day = self.source_date or (self.published_at and timezone.localdate(self.published_at))
+        return day or timezone.localdate()
+
+    @cached_property
+    def name_replacements(self) -> dict[str, str]:
+        """Real names (and given names) of protected people → what readers see."""
+        replacements = {}
+        for person in self.people.all():
+            public = person.public_name(on=self.story_date)
+            if public != person.real_name:
+                replacements[person.real_name] = public
+                if len(person.real_name) > 2:
+                    # A given name alone (长君) identifies a child just as well.
+                    replacements[person.real_name[1:]] = public
+        return replacements
+
+    def redact(self, text: str) -> str:
+        for real, public in sorted(self.name_replacements.items(), key=lambda r: -len(r[0])):
+            text = text.replace(real, public)
+        return text
+
+    def assistance_totals(self) -> list["AssistanceTotal"]:
+        return AssistanceTotal.of(self.assistance.all())
+
+
+class StoryPerson(models.Model):
+    story = models.ForeignKey(Story, verbose_name=_("故事"), on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, verbose_name=_("人物"), on_delete=models.PROTECT)
+    role = models.CharField(
+        _("在故事中的身份"), max_length=60, blank=True, help_text=_("如“受助学生”“爷爷”。")
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("故事人物")
+        verbose_name_plural = _("故事人物")
+        constraints = [
+            models.UniqueConstraint(fields=["story", "person"], name="story_person_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.story}"
+
+
+class Measure(models.TextChoices):
+    MINIMUM_LIVING = "minimum_living", _("最低生活保障（低保）")
+    DISABILITY_ALLOWANCE = "disability_allowance", _("困难残疾人生活补贴")
+    RAIN_DEW = "rain_dew", _("“雨露计划”补助")
+    EDUCATION_AID = "education_aid", _("教育补助")
+    DONATION = "donation", _("社会捐赠")
+    INDUSTRY_SUBSIDY = "industry_subsidy", _("产业奖补")
+    EMPLOYMENT = "employment", _("就业帮扶")
+    MEDICAL = "medical", _("医疗保障")
+    HOUSING = "housing", _("住房保障")
+    TRAINING = "training", _("技能培训")
+    MICROCREDIT = "microcredit", _("扶贫小额信贷")
+    DIVIDEND = "dividend", _("集体经济分红")
+    OTHER = "other", _("其他")
+
+
+class Assistance(Quantity):
+    """One line of help a household received: what, from whom, how much, how often."""
+
+    class Period(models.TextChoices):
+        ONCE = "once", _("一次性")
+        MONTHLY = "monthly", _("每月")
+        TERM = "term", _("每学期")
+        YEARLY = "yearly", _("每年")
+
+    class ProviderType(models.TextChoices):
+        GOVERNMENT = "government", _("政府")
+        COMPANY = "company", _("企业")
+        CHARITY = "charity", _("慈善组织")
+        COLLECTIVE = "collective", _("村集体")
+        OTHER = "other", _("其他")
+
+    story = models.ForeignKey(
+        Story, verbose_name=_("故事"), on_delete=models.CASCADE, related_name="assistance"
+    )
+    measure = models.CharField(_("帮扶措施"), max_length=32, choices=Measure, db_index=True)
+    description = models.CharField(
+        _("说明"), max_length=200, blank=True, help_text=_("如“B类低保金”“秋季学期捐资助学”。")
+    )
+    provider = models.CharField(_("提供方"), max_length=120, blank=True)
+    provider_type = models.CharField(
+        _("提供方类型"), max_length=16, choices=ProviderType, default=ProviderType.GOVERNMENT
+    )
+    recipient = models.ForeignKey(
+        Person,
+        verbose_name=_("受助人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assistance",
+        help_text=_("惠及全家时留空，并填写“覆盖人数”。"),
+    )
+    covers_people = models.PositiveSmallIntegerField(
+        _("覆盖人数"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    period = models.CharField(_("频次"), max_length=16, choices=Period, default=Period.ONCE)
+    year = models.PositiveSmallIntegerField(
+        _("年份"), null=True, blank=True, validators=year_validators
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("帮扶明细")
+        verbose_name_plural = _("帮扶明细")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="assistance_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} {self.display}"
+
+
+class AssistanceTotal:
+    """The sum of a story's assistance for one frequency and unit: 1500元 once plus
+    2000元 once is 3500元 once, but 648元 a month is never added to them."""
+
+    def __init__(self, period: str, unit: str, value: Decimal, approximate: bool, lines: int):
+        self.period, self.unit, self.value = period, unit, value
+        self.approximate, self.lines = approximate, lines
+
+    @property
+    def period_label(self) -> str:
+        return Assistance.Period(self.period).label
+
+    @property
+    def display(self) -> str:
+        from programs.abstract import format_number
+
+        return f"{format_number(self.value)}{'多' if self.approximate else ''}{self.unit}"
+
+    @classmethod
+    def of(cls, lines) -> list["AssistanceTotal"]:
+        groups: dict[tuple[str, str], list[Assistance]] = defaultdict(list)
+        for line in lines:
+            groups[(line.period, line.base_unit)].append(line)
+        order = list(Assistance.Period.values)
+        return [
+            cls(
+                period,
+                unit,
+                sum((line.base_value for line in group), Decimal(0)),
+                any(not line.is_exact for line in group),
+                len(group),
+            )
+            for (period, unit), group in sorted(groups.items(), key=lambda g: order.index(g[0][0]))
+        ]
+
+
+class Outcome(Quantity):
+    """What changed: a wage, an income, a harvest, with its period."""
+
+    story = models.ForeignKey(
+        Story, verbose_name=_("故事"), on_delete=models.CASCADE, related_name="outcomes"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("人物"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outcomes",
+    )
+    description = models.CharField(_("内容"), max_length=200, help_text=_("如“在木板厂务工的月收入”。"))
+    period_label = models.CharField(
+        _("时期"), max_length=60, blank=True, help_text=_("如“每月”“2018年”“今年以来”。")
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("变化")
+        verbose_name_plural = _("变化")
+
+    def __str__(self) -> str:
+        return f"{self.description} {self.display}"
+
+
+class StoryPhoto(Photo):
+    story = models.ForeignKey(
+        Story, verbose_name=_("故事"), on_delete=models.CASCADE, related_name="photos"
+    )
+    people_shown = models.ManyToManyField(
+        Person,
+        verbose_name=_("图中人物"),
+        blank=True,
+        related_name="photos",
+        help_text=_("照片里能认出的人。隐私规则据此决定照片能否公开。"),
+    )
+
+    class Meta(Photo.Meta):
+        verbose_name = _("故事图片")
+        verbose_name_plural = _("故事图片")

@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.db.models import Prefetch
+from django.views.generic import DetailView, ListView
+
+from programs.models import Program
+from stories.forms import StoryFilterForm
+from stories.models import Story, StoryPerson
+
+
+class PublishedStoryMixin:
+    """Readers only ever see published stories."""
+
+    def get_queryset(self):
+        return Story.objects.published().for_listing()
+
+
+class StoryListView(PublishedStoryMixin, ListView):
+    paginate_by = settings.STORIES_PER_PAGE
+
+    def get_queryset(self):
+        self.filters = StoryFilterForm(self.request.GET or None)
+        return self.filters.filter(super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filters=self.filters, **kwargs)
+
+
+class StoryDetailView(PublishedStoryMixin, DetailView):
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("region__parent__parent__parent")
+            .prefetch_related(
+                "assistance__recipient",
+                "outcomes__person",
+                Prefetch(
+                    "storyperson_set",
+                    queryset=StoryPerson.objects.select_related("person__household"),
+                ),
+                Prefetch("programs", queryset=Program.objects.published()),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        story = self.object
+        related = (
+            Story.objects.published()
+            .for_listing()
+            .filter(programs__in=story.programs.all())
+            .exclude(pk=story.pk)
+            .distinct()[:4]
+        )
+        return super().get_context_data(
+            featured_people=story.storyperson_set.all(),
+            assistance=story.assistance.all(),
+            assistance_totals=story.assistance_totals(),
+            related_stories=related,
+            **kwargs,
+        )
