@@ -89,7 +89,7 @@ class Publishable(models.Model):
 
 
 class Qualifier(models.TextChoices):
-    """How a number was stated. 4600多万元 is not 4600万元: the word is part of the fact."""
+    """How a number was stated. 4600多万元 is not 4600万元: the word is a fact."""
 
     EXACT = "exact", _("确数")
     MORE = "more", _("多（如 4600多万元）")
@@ -99,7 +99,11 @@ class Qualifier(models.TextChoices):
     NEARLY = "nearly", _("近")
 
 
-QUALIFIER_PREFIX = {Qualifier.OVER: "超过", Qualifier.ABOUT: "约", Qualifier.NEARLY: "近"}
+QUALIFIER_PREFIX = {
+    Qualifier.OVER: "超过",
+    Qualifier.ABOUT: "约",
+    Qualifier.NEARLY: "近",
+}
 QUALIFIER_SUFFIX = {Qualifier.MORE: "多", Qualifier.ODD: "余"}
 
 
@@ -142,7 +146,11 @@ class Quantity(models.Model):
 
     @property
     def base_unit(self) -> str:
-        return self.unit[1:] if self.unit[:1] in MAGNITUDES and len(self.unit) > 1 else self.unit
+        return (
+            self.unit[1:]
+            if self.unit[:1] in MAGNITUDES and len(self.unit) > 1
+            else self.unit
+        )
 
     @property
     def base_value(self) -> Decimal:
@@ -164,7 +172,9 @@ class Photo(models.Model):
         help_text=_("从报纸版面整理的内容可以先登记说明和署名，图片文件稍后补传。"),
     )
     caption = models.TextField(_("图片说明"))
-    credit = models.CharField(_("署名"), max_length=120, help_text=_("如“龙胜洲摄（中经视觉）”。"))
+    credit = models.CharField(
+        _("署名"), max_length=120, help_text=_("如“龙胜洲摄（中经视觉）”。")
+    )
     alt_text = models.CharField(
         _("替代文字"),
         max_length=300,
@@ -178,3 +188,16 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.caption[:40]
+
+
+def pinyin_slug(title: str, model: type[models.Model], max_length: int = 80) -> str:
+    """A URL slug readers can type, from a Chinese title's pinyin, one syllable a
+    word (浑源县 → hun-yuan-xian), unique among `model`'s slugs."""
+    from django.utils.text import slugify
+    from pypinyin import lazy_pinyin
+
+    base = slugify("-".join(lazy_pinyin(title)))[:max_length].strip("-") or "item"
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug).exists():
+        slug, n = f"{base[: max_length - 4]}-{n}", n + 1
+    return slug

@@ -11,7 +11,9 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 class ProgramFilterForm(forms.Form):
     category = forms.ChoiceField(
-        label=_("类别"), required=False, choices=[("", _("全部类别")), *Category.choices]
+        label=_("类别"),
+        required=False,
+        choices=[("", _("全部类别")), *Category.choices],
     )
     region = RegionChoiceField(
         label=_("地区"),

@@ -120,8 +120,10 @@ class Region(models.Model):
         if self.parent_id:
             if self.parent.level >= self.level:
                 errors["parent"] = _("上级地区的层级必须高于本地区。")
-            elif self.parent.code and self.code and not self.code.startswith(
-                code_prefix(self.parent.code)
+            elif (
+                self.parent.code
+                and self.code
+                and not self.code.startswith(code_prefix(self.parent.code))
             ):
                 errors["code"] = _("区划代码与上级地区的代码不相符。")
         elif self.level and self.level != self.Level.PROVINCE:
@@ -185,9 +187,14 @@ class Program(Publishable):
         help_text=_("用于网址的英文、数字和连字符，如 hunyuan-ecommerce。"),
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="programs"
+        Region,
+        verbose_name=_("地区"),
+        on_delete=models.PROTECT,
+        related_name="programs",
     )
-    category = models.CharField(_("类别"), max_length=32, choices=Category, db_index=True)
+    category = models.CharField(
+        _("类别"), max_length=32, choices=Category, db_index=True
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("所属项目"),
@@ -197,7 +204,9 @@ class Program(Publishable):
         related_name="parts",
         help_text=_("一个县的整体做法下面的具体案例，可以挂在整体项目之下。"),
     )
-    summary = models.TextField(_("摘要"), help_text=_("两三句话，显示在列表和分享卡片上。"))
+    summary = models.TextField(
+        _("摘要"), help_text=_("两三句话，显示在列表和分享卡片上。")
+    )
     body = models.TextField(_("正文"), blank=True, help_text=_("段落之间空一行。"))
     start_year = models.PositiveSmallIntegerField(
         _("起始年份"), null=True, blank=True, validators=year_validators
@@ -216,6 +225,7 @@ class Program(Publishable):
         ordering = ["-published_at", "title"]
         verbose_name = _("扶贫项目")
         verbose_name_plural = _("扶贫项目")
+        permissions = [("publish_program", _("可以发布、撤下和归档项目"))]
         constraints = [
             Publishable.publication_constraint("program_published_has_date"),
             models.CheckConstraint(
@@ -225,7 +235,9 @@ class Program(Publishable):
                 name="program_ends_after_it_starts",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"], name="program_public_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="program_public_idx")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -252,7 +264,9 @@ class Program(Publishable):
         series: dict[tuple[str, str], list[Figure]] = defaultdict(list)
         for figure in self.figures.all():
             series[(figure.indicator, figure.base_unit)].append(figure)
-        return [Indicator(name, unit, figures) for (name, unit), figures in series.items()]
+        return [
+            Indicator(name, unit, figures) for (name, unit), figures in series.items()
+        ]
 
 
 class Indicator:
@@ -260,7 +274,9 @@ class Indicator:
 
     def __init__(self, name: str, unit: str, figures: list["Figure"]):
         self.name, self.unit = name, unit
-        self.figures = sorted(figures, key=lambda f: (f.year or 0, f.as_of or f.year or 0))
+        self.figures = sorted(
+            figures, key=lambda f: (f.year or 0, f.as_of or f.year or 0)
+        )
 
     def __repr__(self) -> str:
         return f"<Indicator {self.name}: {len(self.figures)} figures>"
@@ -274,7 +290,10 @@ class Figure(Quantity):
     """A dated, sourced number a program reported."""
 
     program = models.ForeignKey(
-        Program, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="figures"
+        Program,
+        verbose_name=_("项目"),
+        on_delete=models.CASCADE,
+        related_name="figures",
     )
     indicator = models.CharField(
         _("指标"),

@@ -89,7 +89,9 @@ class RegionDetailView(DetailView):
         return super().get_context_data(
             ancestors=region.ancestors(),
             children=children,
-            programs=published_programs.filter(region__in=area).select_related("region"),
+            programs=published_programs.filter(region__in=area).select_related(
+                "region"
+            ),
             stories=published_stories.for_listing().filter(region__in=area)[:12],
             story_count=published_stories.filter(region__in=area).count(),
             **kwargs,

@@ -32,12 +32,16 @@ class StoryFilterForm(forms.Form):
         empty_label=_("全部原因"),
     )
     measure = forms.ChoiceField(
-        label=_("帮扶措施"), required=False, choices=[("", _("全部措施")), *Measure.choices]
+        label=_("帮扶措施"),
+        required=False,
+        choices=[("", _("全部措施")), *Measure.choices],
     )
-    year = forms.IntegerField(label=_("年份"), required=False, min_value=1949, max_value=2100)
+    year = forms.IntegerField(
+        label=_("年份"), required=False, min_value=1949, max_value=2100
+    )
 
     def filter(self, stories):
-        """Apply the valid filters; an invalid one is reported on the page and ignored."""
+        """Apply the valid filters; an invalid one is reported on the page, ignored."""
         if not self.is_bound:
             return stories
         self.is_valid()
@@ -56,4 +60,6 @@ class StoryFilterForm(forms.Form):
 
     @property
     def active(self) -> bool:
-        return self.is_bound and any(self.cleaned_data.get(name) for name in self.fields)
+        return self.is_bound and any(
+            self.cleaned_data.get(name) for name in self.fields
+        )

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from programs.abstract import Photo, Publishable, PublishableQuerySet, Quantity
 from programs.models import Program, Region, year_validators
 
-
 # Under China's PIPL a child under 14's personal information is sensitive.
 CHILD_AGE = 14
 
@@ -37,7 +36,9 @@ class Household(models.Model):
     """A family as the register knows it; people in a story belong to one."""
 
     name = models.CharField(
-        _("户名"), max_length=60, help_text=_("编辑部内部使用，如“潘蔼章户”。不会对读者显示。")
+        _("户名"),
+        max_length=60,
+        help_text=_("编辑部内部使用，如“潘蔼章户”。不会对读者显示。"),
     )
     region = models.ForeignKey(
         Region,
@@ -108,7 +109,8 @@ class Person(models.Model):
         verbose_name_plural = _("人物")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(age__isnull=True) | models.Q(age_as_of__isnull=False),
+                condition=models.Q(age__isnull=True)
+                | models.Q(age_as_of__isnull=False),
                 name="person_age_needs_a_date",
             ),
         ]
@@ -118,7 +120,9 @@ class Person(models.Model):
 
     def clean(self) -> None:
         if self.age is not None and self.age_as_of is None:
-            raise ValidationError({"age_as_of": _("填写年龄时必须说明是哪一天的年龄。")})
+            raise ValidationError(
+                {"age_as_of": _("填写年龄时必须说明是哪一天的年龄。")}
+            )
 
     def age_on(self, day) -> int | None:
         """Age on a given date, from the birth year or from a dated age.
@@ -128,7 +132,12 @@ class Person(models.Model):
         """
         if self.age is not None and self.age_as_of is not None:
             since = self.age_as_of
-            return self.age + day.year - since.year - ((day.month, day.day) < (since.month, since.day))
+            return (
+                self.age
+                + day.year
+                - since.year
+                - ((day.month, day.day) < (since.month, since.day))
+            )
         if self.birth_year:
             return max(0, day.year - self.birth_year - 1)
         return None
@@ -170,7 +179,9 @@ class Story(Publishable):
         help_text=_("用于网址的英文、数字和连字符，如 pan-changjun-school。"),
     )
     dek = models.CharField(
-        _("导语"), max_length=300, help_text=_("标题下的一两句话，也用在列表和分享卡片上。")
+        _("导语"),
+        max_length=300,
+        help_text=_("标题下的一两句话，也用在列表和分享卡片上。"),
     )
     body = models.TextField(_("正文"), help_text=_("段落之间空一行。"))
     byline = models.CharField(_("作者署名"), max_length=200, blank=True)
@@ -193,7 +204,9 @@ class Story(Publishable):
     outcome = models.TextField(
         _("变化"),
         blank=True,
-        help_text=_("帮扶之后发生了什么，如换工作后的工资。具体数字请填在下方“变化”表中。"),
+        help_text=_(
+            "帮扶之后发生了什么，如换工作后的工资。具体数字请填在下方“变化”表中。"
+        ),
     )
     source_publication = models.CharField(_("来源媒体"), max_length=100, blank=True)
     source_date = models.DateField(_("来源日期"), null=True, blank=True)
@@ -204,8 +217,11 @@ class Story(Publishable):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("人物故事")
         verbose_name_plural = _("人物故事")
+        permissions = [("publish_story", _("可以发布、撤下和归档故事"))]
         constraints = [Publishable.publication_constraint("story_published_has_date")]
-        indexes = [models.Index(fields=["status", "-published_at"], name="story_public_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="story_public_idx")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -219,7 +235,9 @@ class Story(Publishable):
 
     @property
     def story_date(self):
-        day = self.source_date or (self.published_at and timezone.localdate(self.published_at))
+        day = self.source_date or (
+            self.published_at and timezone.localdate(self.published_at)
+        )
         return day or timezone.localdate()
 
     @cached_property
@@ -236,7 +254,9 @@ class Story(Publishable):
         return replacements
 
     def redact(self, text: str) -> str:
-        for real, public in sorted(self.name_replacements.items(), key=lambda r: -len(r[0])):
+        for real, public in sorted(
+            self.name_replacements.items(), key=lambda r: -len(r[0])
+        ):
             text = text.replace(real, public)
         return text
 
@@ -248,7 +268,10 @@ class StoryPerson(models.Model):
     story = models.ForeignKey(Story, verbose_name=_("故事"), on_delete=models.CASCADE)
     person = models.ForeignKey(Person, verbose_name=_("人物"), on_delete=models.PROTECT)
     role = models.CharField(
-        _("在故事中的身份"), max_length=60, blank=True, help_text=_("如“受助学生”“爷爷”。")
+        _("在故事中的身份"),
+        max_length=60,
+        blank=True,
+        help_text=_("如“受助学生”“爷爷”。"),
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -257,7 +280,9 @@ class StoryPerson(models.Model):
         verbose_name = _("故事人物")
         verbose_name_plural = _("故事人物")
         constraints = [
-            models.UniqueConstraint(fields=["story", "person"], name="story_person_once"),
+            models.UniqueConstraint(
+                fields=["story", "person"], name="story_person_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -297,15 +322,26 @@ class Assistance(Quantity):
         OTHER = "other", _("其他")
 
     story = models.ForeignKey(
-        Story, verbose_name=_("故事"), on_delete=models.CASCADE, related_name="assistance"
+        Story,
+        verbose_name=_("故事"),
+        on_delete=models.CASCADE,
+        related_name="assistance",
     )
-    measure = models.CharField(_("帮扶措施"), max_length=32, choices=Measure, db_index=True)
+    measure = models.CharField(
+        _("帮扶措施"), max_length=32, choices=Measure, db_index=True
+    )
     description = models.CharField(
-        _("说明"), max_length=200, blank=True, help_text=_("如“B类低保金”“秋季学期捐资助学”。")
+        _("说明"),
+        max_length=200,
+        blank=True,
+        help_text=_("如“B类低保金”“秋季学期捐资助学”。"),
     )
     provider = models.CharField(_("提供方"), max_length=120, blank=True)
     provider_type = models.CharField(
-        _("提供方类型"), max_length=16, choices=ProviderType, default=ProviderType.GOVERNMENT
+        _("提供方类型"),
+        max_length=16,
+        choices=ProviderType,
+        default=ProviderType.GOVERNMENT,
     )
     recipient = models.ForeignKey(
         Person,
@@ -319,7 +355,9 @@ class Assistance(Quantity):
     covers_people = models.PositiveSmallIntegerField(
         _("覆盖人数"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
-    period = models.CharField(_("频次"), max_length=16, choices=Period, default=Period.ONCE)
+    period = models.CharField(
+        _("频次"), max_length=16, choices=Period, default=Period.ONCE
+    )
     year = models.PositiveSmallIntegerField(
         _("年份"), null=True, blank=True, validators=year_validators
     )
@@ -343,7 +381,9 @@ class AssistanceTotal:
     """The sum of a story's assistance for one frequency and unit: 1500元 once plus
     2000元 once is 3500元 once, but 648元 a month is never added to them."""
 
-    def __init__(self, period: str, unit: str, value: Decimal, approximate: bool, lines: int):
+    def __init__(
+        self, period: str, unit: str, value: Decimal, approximate: bool, lines: int
+    ):
         self.period, self.unit, self.value = period, unit, value
         self.approximate, self.lines = approximate, lines
 
@@ -355,7 +395,9 @@ class AssistanceTotal:
     def display(self) -> str:
         from programs.abstract import format_number
 
-        return f"{format_number(self.value)}{'多' if self.approximate else ''}{self.unit}"
+        return (
+            f"{format_number(self.value)}{'多' if self.approximate else ''}{self.unit}"
+        )
 
     @classmethod
     def of(cls, lines) -> list["AssistanceTotal"]:
@@ -371,7 +413,9 @@ class AssistanceTotal:
                 any(not line.is_exact for line in group),
                 len(group),
             )
-            for (period, unit), group in sorted(groups.items(), key=lambda g: order.index(g[0][0]))
+            for (period, unit), group in sorted(
+                groups.items(), key=lambda g: order.index(g[0][0])
+            )
         ]
 
 
@@ -389,9 +433,14 @@ class Outcome(Quantity):
         on_delete=models.SET_NULL,
         related_name="outcomes",
     )
-    description = models.CharField(_("内容"), max_length=200, help_text=_("如“在木板厂务工的月收入”。"))
+    description = models.CharField(
+        _("内容"), max_length=200, help_text=_("如“在木板厂务工的月收入”。")
+    )
     period_label = models.CharField(
-        _("时期"), max_length=60, blank=True, help_text=_("如“每月”“2018年”“今年以来”。")
+        _("时期"),
+        max_length=60,
+        blank=True,
+        help_text=_("如“每月”“2018年”“今年以来”。"),
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 

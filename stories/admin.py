@@ -1,0 +1,176 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from programs.admin import PublishableAdminMixin, QuantityForm
+from stories.models import (
+    Assistance,
+    AssistanceTotal,
+    Cause,
+    Household,
+    Outcome,
+    Person,
+    Story,
+    StoryPerson,
+    StoryPhoto,
+)
+
+
+class StoryPersonInline(admin.TabularInline):
+    model = StoryPerson
+    extra = 1
+    autocomplete_fields = ("person",)
+    fields = ("person", "role", "order")
+
+
+class AssistanceInline(admin.TabularInline):
+    model = Assistance
+    form = QuantityForm
+    extra = 1
+    autocomplete_fields = ("recipient",)
+    fields = (
+        "measure",
+        "description",
+        "provider",
+        "provider_type",
+        "recipient",
+        "covers_people",
+        "value",
+        "qualifier",
+        "unit",
+        "period",
+        "year",
+        "order",
+    )
+
+
+class OutcomeInline(admin.TabularInline):
+    model = Outcome
+    form = QuantityForm
+    extra = 0
+    autocomplete_fields = ("person",)
+    fields = (
+        "person",
+        "description",
+        "value",
+        "qualifier",
+        "unit",
+        "qualifier_after_magnitude",
+        "period_label",
+        "order",
+    )
+
+
+class StoryPhotoInline(admin.StackedInline):
+    model = StoryPhoto
+    extra = 0
+    autocomplete_fields = ("people_shown",)
+    fields = ("image", "caption", "credit", "alt_text", "people_shown", "order")
+
+
+@admin.register(Story)
+class StoryAdmin(PublishableAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "region",
+        "status_badge",
+        "published_at",
+        "assistance_summary",
+        "is_featured",
+    )
+    list_filter = (
+        "status",
+        "is_featured",
+        "causes",
+        "assistance__measure",
+        "programs__category",
+    )
+    list_select_related = ("region",)
+    search_fields = (
+        "title",
+        "dek",
+        "body",
+        "byline",
+        "region__name",
+        "people__real_name",
+    )
+    date_hierarchy = "published_at"
+    autocomplete_fields = ("region", "programs")
+    filter_horizontal = ("causes",)
+    readonly_fields = ("assistance_totals",)
+    inlines = (StoryPersonInline, AssistanceInline, OutcomeInline, StoryPhotoInline)
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "dek", "byline", "region")}),
+        (_("正文"), {"fields": ("body", "outcome")}),
+        (_("分类"), {"fields": ("programs", "causes")}),
+        (_("帮扶合计"), {"fields": ("assistance_totals",)}),
+        (
+            _("来源"),
+            {"fields": ("source_publication", "source_date"), "classes": ("collapse",)},
+        ),
+        PublishableAdminMixin.publication_fieldset,
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(num_assistance=Count("assistance", distinct=True))
+            .prefetch_related("assistance")
+        )
+
+    @admin.display(description=_("帮扶明细"), ordering="num_assistance")
+    def assistance_summary(self, story):
+        totals = AssistanceTotal.of(story.assistance.all())
+        return "；".join(f"{t.period_label} {t.display}" for t in totals) or "—"
+
+    @admin.display(description=_("帮扶合计"))
+    def assistance_totals(self, story):
+        totals = story.assistance_totals() if story.pk else []
+        if not totals:
+            return _("保存帮扶明细后自动计算。")
+        return format_html_join(
+            "",
+            "<p>{}：<strong>{}</strong>（{}项）</p>",
+            ((t.period_label, t.display, t.lines) for t in totals),
+        )
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = (
+        "real_name",
+        "household",
+        "household_role",
+        "birth_year",
+        "age",
+        "age_as_of",
+    )
+    list_filter = ("household_role", "gender")
+    list_select_related = ("household",)
+    search_fields = ("real_name", "household__name", "description")
+    autocomplete_fields = ("household",)
+
+
+class MemberInline(admin.TabularInline):
+    model = Person
+    extra = 0
+    fields = ("real_name", "household_role", "birth_year", "age", "age_as_of")
+    show_change_link = True
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ("name", "region", "size")
+    list_select_related = ("region",)
+    search_fields = ("name", "region__name", "members__real_name")
+    autocomplete_fields = ("region",)
+    inlines = (MemberInline,)
+
+
+@admin.register(Cause)
+class CauseAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "order")
+    list_editable = ("order",)
+    search_fields = ("name",)

@@ -1,0 +1,99 @@
+"""The reader's view in a real browser: headless Chromium, phone and desktop widths."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+
+from programs.models import Program, Region
+from stories.models import Story
+from tests.conftest import chromium_path
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+# make between page loads are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(
+                "Chromium is required here (apt-get install chromium fonts-noto-cjk)"
+            )
+        pytest.skip(
+            "Chromium is not installed (apt-get install chromium fonts-noto-cjk)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    call_command("load_demo", verbosity=0)
+    return live_server.url
+
+
+def reader_pages() -> dict[str, str]:
+    story = Story.objects.published().get(people__real_name="叶寿恒")
+    program = Program.objects.published().filter(figures__isnull=False).first()
+    return {
+        "home": "/",
+        "stories": "/stories/",
+        "story": story.get_absolute_url(),
+        "program": program.get_absolute_url(),
+        "region": Region.objects.get(code="450803").get_absolute_url(),
+    }
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_page_fits_the_screen_and_shows_chinese(browser, site, width, tmp_path):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for name, path in reader_pages().items():
+        response = page.goto(site + path)
+        assert response.status == 200, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (
+            f"{name} scrolls sideways at {width}px"
+        )
+        assert page.locator("h1").count() == 1, name
+        assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+        page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+    context.close()
+
+
+def test_a_reader_without_javascript_filters_stories_by_region(browser, site):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 900}
+    )
+    page = context.new_page()
+    page.goto(site + "/stories/")
+    page.select_option("select[name=region]", label="　　港南区")
+    page.get_by_role("button", name="筛选").click()
+    assert "region=450803" in page.url
+    titles = page.locator("main article h2, main article h3").all_inner_texts()
+    expected = {
+        s.title
+        for s in Story.objects.published().in_region(Region.objects.get(code="450803"))
+    }
+    assert titles and all(
+        any(t.strip() == e for e in expected) or "某" in t for t in titles
+    )
+    context.close()

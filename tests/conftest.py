@@ -1,0 +1,63 @@
+import os
+import shutil
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from tests.factories import RegionFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_and_temp_media(settings, tmp_path):
+    # The hashed-name storage needs collectstatic; tests serve files as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def demo(db) -> None:
+    """The seed page's content, as `make run` loads it."""
+    call_command("load_demo", verbosity=0)
+
+
+def staff_user(username: str, group: str):
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-for-tests-only", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return staff_user("editor", "编辑")
+
+
+@pytest.fixture
+def author(db):
+    return staff_user("author", "作者")
+
+
+@pytest.fixture
+def reviewer(db):
+    return staff_user("reviewer", "审核")
+
+
+@pytest.fixture
+def county(db):
+    province = RegionFactory(name="广西壮族自治区", code="450000", level=1)
+    prefecture = RegionFactory(name="贵港市", code="450800", level=2, parent=province)
+    return RegionFactory(name="港南区", code="450803", level=3, parent=prefecture)
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+    )
