@@ -17,6 +17,6 @@ def home(request):
             ).select_related("program", "program__region")[:6],
             "featured_programs": Program.objects.published()
             .filter(is_featured=True)
-            .select_related("region")[:4],
+            .select_related("region__parent")[:4],
         },
     )

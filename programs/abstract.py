@@ -169,6 +169,8 @@ class Photo(models.Model):
         _("图片文件"),
         upload_to="photos/%Y/%m/",
         blank=True,
+        width_field="width",
+        height_field="height",
         help_text=_("从报纸版面整理的内容可以先登记说明和署名，图片文件稍后补传。"),
     )
     caption = models.TextField(_("图片说明"))
@@ -180,6 +182,9 @@ class Photo(models.Model):
         max_length=300,
         help_text=_("给看不见图片的读者：用一句话描述图中内容。"),
     )
+    # Stored so that pages can reserve the image's space without opening the file.
+    width = models.PositiveIntegerField(_("宽度"), null=True, editable=False)
+    height = models.PositiveIntegerField(_("高度"), null=True, editable=False)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:

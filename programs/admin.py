@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from programs.abstract import Publishable, format_number, pinyin_slug
@@ -82,8 +83,6 @@ class RegionAdmin(admin.ModelAdmin):
     fields = ("name", "level", "code", "parent", "slug")
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return (
             super()
             .get_queryset(request)
@@ -169,9 +168,12 @@ class ProgramAdmin(PublishableAdminMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
-        return super().get_queryset(request).annotate(num_figures=Count("figures"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(num_figures=Count("figures"))
+            .order_by(*Program._meta.ordering)
+        )
 
     @admin.display(description=_("数据条数"), ordering="num_figures")
     def figure_count(self, program):

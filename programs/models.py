@@ -145,13 +145,36 @@ class Region(models.Model):
 
     def descendant_ids(self) -> list[int]:
         """This region and every region under it: one query per level below."""
-        ids, frontier = [self.pk], [self.pk]
+        return [self.pk, *self.branches()]
+
+    def branches(self) -> dict[int, int]:
+        """Every region below this one, mapped to the child of this region whose
+        branch it is in (a village → its township, if this is the county)."""
+        branch, frontier = {}, {self.pk: None}
         while frontier:
-            frontier = list(
-                Region.objects.filter(parent__in=frontier).values_list("pk", flat=True)
+            below = Region.objects.filter(parent__in=frontier).values_list(
+                "pk", "parent"
             )
-            ids += frontier
-        return ids
+            frontier = {pk: frontier[parent] or pk for pk, parent in below}
+            branch.update(frontier)
+        return branch
+
+    def count_by_branch(
+        self, queryset: models.QuerySet, branch: dict[int, int] | None = None
+    ) -> dict[int, int]:
+        """How many rows of `queryset` (stories, programs) lie in each child's
+        branch, in one grouped query."""
+        branch = self.branches() if branch is None else branch
+        counts: dict[int, int] = defaultdict(int)
+        rows = (
+            queryset.filter(region__in=branch)
+            .order_by()
+            .values_list("region")
+            .annotate(n=models.Count("pk"))
+        )
+        for region_id, n in rows:
+            counts[branch[region_id]] += n
+        return counts
 
 
 class Category(models.TextChoices):

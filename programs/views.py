@@ -1,9 +1,9 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from programs.forms import ProgramFilterForm
-from programs.models import Category, Program, Region
+from programs.models import Program, Region
 from stories.models import Story
 
 
@@ -29,9 +29,7 @@ class ProgramListView(PublishedProgramMixin, ListView):
         return programs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filters=self.filters, categories=Category.choices, **kwargs
-        )
+        return super().get_context_data(filters=self.filters, **kwargs)
 
 
 class ProgramDetailView(PublishedProgramMixin, DetailView):
@@ -75,22 +73,21 @@ class RegionDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         region = self.object
-        area = region.descendant_ids()
+        branches = region.branches()
+        area = [region.pk, *branches]
         published_stories = Story.objects.published()
         published_programs = Program.objects.published()
-        children = region.children.annotate(
-            story_count=Count(
-                "stories", filter=Q(stories__in=published_stories), distinct=True
-            ),
-            program_count=Count(
-                "programs", filter=Q(programs__in=published_programs), distinct=True
-            ),
-        )
+        stories_below = region.count_by_branch(published_stories, branches)
+        programs_below = region.count_by_branch(published_programs, branches)
+        children = list(region.children.all())
+        for child in children:
+            child.story_count = stories_below[child.pk]
+            child.program_count = programs_below[child.pk]
         return super().get_context_data(
             ancestors=region.ancestors(),
             children=children,
             programs=published_programs.filter(region__in=area).select_related(
-                "region"
+                "region__parent"
             ),
             stories=published_stories.for_listing().filter(region__in=area)[:12],
             story_count=published_stories.filter(region__in=area).count(),

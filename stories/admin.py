@@ -117,6 +117,7 @@ class StoryAdmin(PublishableAdminMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(num_assistance=Count("assistance", distinct=True))
+            .order_by(*Story._meta.ordering)
             .prefetch_related("assistance")
         )
 

@@ -20,7 +20,7 @@ class StoryFilterForm(forms.Form):
     program = forms.ModelChoiceField(
         label=_("项目"),
         required=False,
-        queryset=Program.objects.published(),
+        queryset=Program.objects.none(),
         to_field_name="slug",
         empty_label=_("全部项目"),
     )
@@ -39,6 +39,11 @@ class StoryFilterForm(forms.Form):
     year = forms.IntegerField(
         label=_("年份"), required=False, min_value=1949, max_value=2100
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # published() reads the clock: evaluate it per request, not at import.
+        self.fields["program"].queryset = Program.objects.published().order_by("title")
 
     def filter(self, stories):
         """Apply the valid filters; an invalid one is reported on the page, ignored."""

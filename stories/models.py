@@ -152,10 +152,12 @@ class Person(models.Model):
         return f"{self.real_name[:1]}某"
 
     def public_name(self, on=None) -> str:
-        """The name readers see. A child under 14, on the story's date or today, is
-        never shown by real name (the privacy issue adds consent on top of this)."""
-        today = timezone.localdate()
-        if self.is_child_on(today) or (on is not None and self.is_child_on(on)):
+        """The name readers see. Someone under 14 today, on the date `on` (a
+        story's), or when their age was recorded is never shown by real name: a
+        story about a 13-year-old stays protected after he grows up. The privacy
+        issue adds consent on top of this."""
+        dates = [timezone.localdate(), on, self.age_as_of]
+        if any(day is not None and self.is_child_on(day) for day in dates):
             return self.protected_name
         return self.real_name
 

@@ -15,3 +15,13 @@ def redact(text: str, story: Story) -> str:
     if not text:
         return text
     return story.redact(str(text))
+
+
+@register.filter
+def public_name_in(person, story: Story) -> str:
+    """A person's name as readers of this story may see it: protected by the
+    story's date as well as today's (a boy of 13 in 2019 stays protected on the
+    2019 story's page), then the story's own redaction."""
+    if person is None:
+        return ""
+    return story.redact(person.public_name(on=story.story_date))

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from programs.abstract import Qualifier
 from stories.models import Assistance, Measure, Person
@@ -85,11 +86,16 @@ def test_a_child_is_shown_by_surname_only():
     grandfather = PersonFactory(real_name="潘蔼章", birth_year=1950)
     StoryPersonFactory(story=story, person=boy)
     StoryPersonFactory(story=story, person=grandfather)
-    # 13 in 2019 means 14 by now; the story's date still protects him.
-    assert boy.public_name() == "潘长君"
+    # Grown up by now, he stays protected: he was 13 when the story ran.
+    assert boy.public_name() == "潘某"
     assert boy.public_name(on=story.story_date) == "潘某"
     assert story.redact(story.body) == "潘某今年13岁。潘某很用功。爷爷潘蔼章很放心。"
     assert "长君" not in story.redact(story.title)
+
+
+def test_a_child_by_birth_year_is_protected_today():
+    child = PersonFactory(real_name="李小明", birth_year=timezone.localdate().year - 10)
+    assert child.public_name() == "李某"
 
 
 def test_an_adult_keeps_the_real_name():
