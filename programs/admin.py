@@ -88,6 +88,8 @@ class RegionAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .select_related("parent")
             .annotate(num_programs=Count("programs"))
+            # Counting drops the model's default ordering; pagination needs one.
+            .order_by(*Region._meta.ordering)
         )
 
     @admin.display(description=_("项目数"), ordering="num_programs")

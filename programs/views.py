@@ -48,9 +48,11 @@ class ProgramDetailView(PublishedProgramMixin, DetailView):
     def get_context_data(self, **kwargs):
         program = self.object
         parent = program.parent if program.parent and program.parent.is_public else None
+        indicators = program.indicators()
         return super().get_context_data(
             parent_program=parent,
-            indicators=program.indicators(),
+            indicators=indicators,
+            series=[indicator for indicator in indicators if indicator.is_series],
             stories=Story.objects.published().for_listing().filter(programs=program),
             **kwargs,
         )

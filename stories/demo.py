@@ -10,8 +10,8 @@ these dicts into rows. Conventions:
 
 - "今年" on the page is 2019 and "去年" 2018.
 - The page's day is unknown, so `source_date` stays empty. Figures the page
-  reports "截至目前" get period_label "截至2019年11月" and `as_of` = AS_OF, the
-  first day of that month (a DateField cannot hold a month alone).
+  reports "截至目前" get period_label "截至2019年11月" and no `as_of`: a date
+  field would claim a day the page never gives.
 - Quantities: value is a decimal string, unit as written, qualifier one of
   "exact", "more" (多), "odd" (余), "over" (超过); "after" = True when 多/余
   follows 万 (1.24万多户, 18万余元).
@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 SOURCE_PUBLICATION = "报纸扶贫专版（2019年11月）"
 PUBLISHED_AT = datetime.datetime(2019, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-AS_OF = datetime.date(2019, 11, 1)
 SO_FAR = "截至2019年11月"
 
 BYLINE_HUNYUAN = "本报记者 梁婧 刘存瑞 通讯员 安兴旺"
@@ -376,7 +375,6 @@ PROGRAMS = [
                 "qualifier": "more",
                 "year": 2019,
                 "period_label": SO_FAR,
-                "as_of": AS_OF,
                 "is_headline": True,
             },
             {
@@ -392,7 +390,6 @@ PROGRAMS = [
                 "qualifier": "more",
                 "year": 2019,
                 "period_label": SO_FAR,
-                "as_of": AS_OF,
             },
             {
                 "indicator": "建有电商服务站的乡镇",
@@ -420,7 +417,6 @@ PROGRAMS = [
                 "unit": "期",
                 "year": 2019,
                 "period_label": SO_FAR,
-                "as_of": AS_OF,
             },
             {
                 "indicator": "培训农村电商人才",
@@ -428,7 +424,6 @@ PROGRAMS = [
                 "unit": "万人",
                 "year": 2019,
                 "period_label": SO_FAR,
-                "as_of": AS_OF,
             },
         ],
     },
@@ -508,7 +503,6 @@ PROGRAMS = [
                 "unit": "个",
                 "year": 2019,
                 "period_label": SO_FAR,
-                "as_of": AS_OF,
             },
             {
                 "indicator": "成立村集体经济组织的村（涉农社区）",
@@ -516,7 +510,6 @@ PROGRAMS = [
                 "unit": "个",
                 "year": 2019,
                 "period_label": SO_FAR,
-                "as_of": AS_OF,
             },
             {
                 "indicator": "村集体经济组织",
@@ -524,7 +517,6 @@ PROGRAMS = [
                 "unit": "个",
                 "year": 2019,
                 "period_label": SO_FAR,
-                "as_of": AS_OF,
                 "is_headline": True,
             },
         ],
@@ -746,7 +738,6 @@ PROGRAMS = [
                 "after": True,
                 "year": 2019,
                 "period_label": SO_FAR,
-                "as_of": AS_OF,
             },
             {
                 "indicator": "在施工队务工的村民",
@@ -754,7 +745,6 @@ PROGRAMS = [
                 "unit": "名",
                 "year": 2019,
                 "period_label": SO_FAR,
-                "as_of": AS_OF,
             },
             {
                 "indicator": "务工村民人均收入",
@@ -762,7 +752,6 @@ PROGRAMS = [
                 "unit": "元",
                 "year": 2019,
                 "period_label": SO_FAR,
-                "as_of": AS_OF,
             },
         ],
     },

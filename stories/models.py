@@ -244,15 +244,24 @@ class Story(Publishable):
 
     @cached_property
     def name_replacements(self) -> dict[str, str]:
-        """Real names (and given names) of protected people → what readers see."""
+        """Real names (and given names) of protected people → what readers see.
+
+        A protected child's household is protected with him: "his grandfather
+        潘蔼章" would name the boy as surely as his own name would."""
+        people = list(self.people.all())
+        protected = [
+            p for p in people if p.public_name(on=self.story_date) != p.real_name
+        ]
+        households = {p.household_id for p in protected if p.household_id}
+        protected += [
+            p for p in people if p.household_id in households and p not in protected
+        ]
         replacements = {}
-        for person in self.people.all():
-            public = person.public_name(on=self.story_date)
-            if public != person.real_name:
-                replacements[person.real_name] = public
-                if len(person.real_name) > 2:
-                    # A given name alone (长君) identifies a child just as well.
-                    replacements[person.real_name[1:]] = public
+        for person in protected:
+            replacements[person.real_name] = person.protected_name
+            if len(person.real_name) > 2:
+                # A given name alone (长君) identifies a child just as well.
+                replacements[person.real_name[1:]] = person.protected_name
         return replacements
 
     def redact(self, text: str) -> str:

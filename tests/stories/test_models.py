@@ -9,6 +9,7 @@ from programs.abstract import Qualifier
 from stories.models import Assistance, Measure, Person
 from tests.factories import (
     AssistanceFactory,
+    HouseholdFactory,
     PersonFactory,
     StoryFactory,
     StoryPersonFactory,
@@ -83,13 +84,18 @@ def test_a_child_is_shown_by_surname_only():
         age=13,
         age_as_of=datetime.date(2019, 10, 1),
     )
-    grandfather = PersonFactory(real_name="潘蔼章", birth_year=1950)
+    boy.household = HouseholdFactory()
+    boy.save()
+    grandfather = PersonFactory(
+        real_name="潘蔼章", birth_year=1950, household=boy.household
+    )
     StoryPersonFactory(story=story, person=boy)
     StoryPersonFactory(story=story, person=grandfather)
     # Grown up by now, he stays protected: he was 13 when the story ran.
     assert boy.public_name() == "潘某"
     assert boy.public_name(on=story.story_date) == "潘某"
-    assert story.redact(story.body) == "潘某今年13岁。潘某很用功。爷爷潘蔼章很放心。"
+    # His grandfather, of the same household, would name him too.
+    assert story.redact(story.body) == "潘某今年13岁。潘某很用功。爷爷潘某很放心。"
     assert "长君" not in story.redact(story.title)
 
 
