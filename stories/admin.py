@@ -96,8 +96,9 @@ class StoryAdmin(PublishableAdminMixin, admin.ModelAdmin):
         "people__real_name",
     )
     date_hierarchy = "published_at"
-    autocomplete_fields = ("region", "programs")
-    filter_horizontal = ("causes",)
+    # Django's zh-hans catalogue lacks the filter_horizontal widget's newer strings;
+    # the autocomplete widget is fully translated.
+    autocomplete_fields = ("region", "programs", "causes")
     readonly_fields = ("assistance_totals",)
     inlines = (StoryPersonInline, AssistanceInline, OutcomeInline, StoryPhotoInline)
     fieldsets = (
