@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "reversion",
+    "editorial",
     "programs",
     "stories",
 ]
@@ -164,3 +166,6 @@ LOGGING = {
 
 # How many stories a list page shows.
 STORIES_PER_PAGE = 12
+
+# How long a shared preview link works, in seconds (three days).
+PREVIEW_LINK_MAX_AGE = int(os.environ.get("PREVIEW_LINK_MAX_AGE", 3 * 24 * 3600))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("stories/", include("stories.urls")),
     path("", include("programs.urls")),
+    path("preview/", include("editorial.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ same care for qualifiers such as 多 and 余, and carry captioned photos.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,10 +32,24 @@ def format_number(value: Decimal) -> str:
 
 class PublishableQuerySet(models.QuerySet):
     def published(self) -> "PublishableQuerySet":
-        """What a reader may see: published, and its publication time has come."""
+        """What a reader may see: published, its go-live time has come and its
+        expiry has not. Decided at query time, so nothing needs a cron job."""
+        now = timezone.now()
         return self.filter(
-            status=Publishable.Status.PUBLISHED, published_at__lte=timezone.now()
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now),
+            status=Publishable.Status.PUBLISHED,
+            published_at__lte=now,
         )
+
+    def editable_by(self, user) -> "PublishableQuerySet":
+        """What a user may edit: everything for editors and reviewers, only their
+        own drafts for authors."""
+        opts = self.model._meta
+        if user.has_perm(f"{opts.app_label}.change_any_{opts.model_name}"):
+            return self
+        if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+            return self.none()
+        return self.filter(created_by=user, status=Publishable.Status.DRAFT)
 
 
 class Publishable(models.Model):
@@ -53,39 +68,92 @@ class Publishable(models.Model):
         help_text=_("只有“已发布”且发布时间已到的内容读者才能看到。"),
     )
     published_at = models.DateTimeField(
-        _("发布时间"),
+        _("上线时间"),
         null=True,
         blank=True,
         db_index=True,
         help_text=_("填写将来的时间即为定时发布：时间到了才对读者显示。"),
     )
+    expires_at = models.DateTimeField(
+        _("下线时间"),
+        null=True,
+        blank=True,
+        help_text=_("可选。到了这个时间读者就看不到了，不需要有人去点按钮。"),
+    )
     is_featured = models.BooleanField(
         _("首页推荐"), default=False, help_text=_("勾选后在首页突出展示。")
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    # Bumped by every save: an edit form that was opened before someone else's
+    # save carries an older number and is refused instead of overwriting it.
+    lock_version = models.PositiveIntegerField(_("版本号"), default=0, editable=False)
 
     objects = PublishableQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.lock_version += 1
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            raise ValidationError({"published_at": _("发布的内容必须填写上线时间。")})
+        if (
+            self.expires_at
+            and self.published_at
+            and self.expires_at <= self.published_at
+        ):
+            raise ValidationError({"expires_at": _("下线时间必须晚于上线时间。")})
+
     @property
     def is_public(self) -> bool:
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
         )
 
+    @property
+    def public_state(self) -> str:
+        """The status as a reader would experience it right now."""
+        if self.status == self.Status.PUBLISHED and not self.is_public:
+            if self.published_at and self.published_at > timezone.now():
+                return _("定时发布")
+            return _("已过期下线")
+        return self.get_status_display()
+
     @classmethod
-    def publication_constraint(cls, name: str) -> models.CheckConstraint:
-        """Published content must say when it went live."""
-        return models.CheckConstraint(
-            condition=~models.Q(status=cls.Status.PUBLISHED)
-            | models.Q(published_at__isnull=False),
-            name=name,
-        )
+    def publication_constraints(cls, prefix: str) -> list[models.CheckConstraint]:
+        """Published content says when it went live, and expires after that."""
+        return [
+            models.CheckConstraint(
+                condition=~models.Q(status=cls.Status.PUBLISHED)
+                | models.Q(published_at__isnull=False),
+                name=f"{prefix}_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True)
+                | models.Q(published_at__isnull=True)
+                | models.Q(expires_at__gt=models.F("published_at")),
+                name=f"{prefix}_expires_after_going_live",
+            ),
+        ]
 
 
 class Qualifier(models.TextChoices):

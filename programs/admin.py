@@ -1,76 +1,11 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from programs.abstract import Publishable, format_number, pinyin_slug
+from editorial.admin import EditorialAdmin
+from programs.abstract import format_number
 from programs.models import Figure, Program, ProgramPhoto, Region
-
-
-class PublishableAdminMixin:
-    """What programs and stories share in the admin: the publication fields, and
-    the rule that only reviewers (who hold the publish permission) may publish or
-    archive. The rule is enforced when saving, not only by hiding choices."""
-
-    publication_fieldset = (
-        _("发布"),
-        {"fields": ("status", "published_at", "is_featured")},
-    )
-
-    def can_publish(self, request) -> bool:
-        opts = self.model._meta
-        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        admin_self = self
-
-        class PublishingForm(form):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, **kw)
-                # The slug is filled in from the title's pinyin when left empty:
-                # Django's prepopulate script drops every Chinese character.
-                if "slug" in self.fields:
-                    self.fields["slug"].required = False
-                    self.fields["slug"].help_text = _(
-                        "留空则按标题的拼音自动生成，如 hunyuan-xian-dian-shang。"
-                    )
-
-            def clean(self):
-                cleaned = super().clean()
-                if (
-                    "slug" in self.fields
-                    and not cleaned.get("slug")
-                    and cleaned.get("title")
-                ):
-                    cleaned["slug"] = pinyin_slug(cleaned["title"], admin_self.model)
-                    self.instance.slug = cleaned["slug"]
-                status = cleaned.get("status")
-                old_status = self.instance.status if self.instance.pk else None
-                restricted = {Publishable.Status.PUBLISHED, Publishable.Status.ARCHIVED}
-                changing = status != old_status and (
-                    status in restricted or old_status in restricted
-                )
-                if changing and not admin_self.can_publish(request):
-                    self.add_error(
-                        "status",
-                        _("只有审核人员可以发布、撤下或归档内容。请提交审核。"),
-                    )
-                return cleaned
-
-        return PublishingForm
-
-    def delete_model(self, request, obj):
-        if obj.status == Publishable.Status.PUBLISHED and not self.can_publish(request):
-            raise PermissionDenied
-        super().delete_model(request, obj)
-
-    @admin.display(description=_("状态"), ordering="status")
-    def status_badge(self, obj):
-        if obj.status == Publishable.Status.PUBLISHED and not obj.is_public:
-            return _("定时发布")
-        return obj.get_status_display()
 
 
 @admin.register(Region)
@@ -132,7 +67,7 @@ class ProgramPhotoInline(admin.StackedInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(PublishableAdminMixin, admin.ModelAdmin):
+class ProgramAdmin(EditorialAdmin):
     list_display = (
         "title",
         "region",
@@ -166,7 +101,7 @@ class ProgramAdmin(PublishableAdminMixin, admin.ModelAdmin):
             _("来源"),
             {"fields": ("source_publication", "source_byline", "source_date")},
         ),
-        PublishableAdminMixin.publication_fieldset,
+        EditorialAdmin.publication_fieldset,
     )
 
     def get_queryset(self, request):

@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -248,9 +249,12 @@ class Program(Publishable):
         ordering = ["-published_at", "title"]
         verbose_name = _("扶贫项目")
         verbose_name_plural = _("扶贫项目")
-        permissions = [("publish_program", _("可以发布、撤下和归档项目"))]
+        permissions = [
+            ("publish_program", _("可以发布、撤下和归档项目")),
+            ("change_any_program", _("可以修改他人的和已提交的项目")),
+        ]
         constraints = [
-            Publishable.publication_constraint("program_published_has_date"),
+            *Publishable.publication_constraints("program"),
             models.CheckConstraint(
                 condition=models.Q(end_year__isnull=True)
                 | models.Q(start_year__isnull=True)
@@ -269,10 +273,9 @@ class Program(Publishable):
         return reverse("programs:detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
+        super().clean()
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("结束年份不能早于起始年份。")})
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            raise ValidationError({"published_at": _("发布的内容必须填写发布时间。")})
 
     @property
     def period_display(self) -> str:
@@ -368,3 +371,10 @@ class ProgramPhoto(Photo):
     class Meta(Photo.Meta):
         verbose_name = _("项目图片")
         verbose_name_plural = _("项目图片")
+
+
+# A program is versioned together with its figures and photos, so that a version
+# can be compared and restored whole (editorial.services.restore_version).
+reversion.register(Figure)
+reversion.register(ProgramPhoto)
+reversion.register(Program, follow=("figures", "photos"))

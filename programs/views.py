@@ -10,8 +10,11 @@ from stories.models import Story
 class PublishedProgramMixin:
     """Readers only ever see published programs."""
 
+    def visible(self):
+        return Program.objects.published()
+
     def get_queryset(self):
-        return Program.objects.published().select_related("region", "region__parent")
+        return self.visible().select_related("region", "region__parent")
 
 
 class ProgramListView(PublishedProgramMixin, ListView):
@@ -56,6 +59,16 @@ class ProgramDetailView(PublishedProgramMixin, DetailView):
             stories=Story.objects.published().for_listing().filter(programs=program),
             **kwargs,
         )
+
+
+class ProgramPreviewView(ProgramDetailView):
+    """The reader's page for any program, published or not (staff preview)."""
+
+    def visible(self):
+        return Program.objects.all()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)
 
 
 class RegionListView(ListView):

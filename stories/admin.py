@@ -3,7 +3,8 @@ from django.db.models import Count
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from programs.admin import PublishableAdminMixin, QuantityForm
+from editorial.admin import EditorialAdmin
+from programs.admin import QuantityForm
 from stories.models import (
     Assistance,
     AssistanceTotal,
@@ -70,7 +71,7 @@ class StoryPhotoInline(admin.StackedInline):
 
 
 @admin.register(Story)
-class StoryAdmin(PublishableAdminMixin, admin.ModelAdmin):
+class StoryAdmin(EditorialAdmin):
     list_display = (
         "title",
         "region",
@@ -110,7 +111,7 @@ class StoryAdmin(PublishableAdminMixin, admin.ModelAdmin):
             _("来源"),
             {"fields": ("source_publication", "source_date"), "classes": ("collapse",)},
         ),
-        PublishableAdminMixin.publication_fieldset,
+        EditorialAdmin.publication_fieldset,
     )
 
     def get_queryset(self, request):

@@ -1,6 +1,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -219,8 +220,11 @@ class Story(Publishable):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("人物故事")
         verbose_name_plural = _("人物故事")
-        permissions = [("publish_story", _("可以发布、撤下和归档故事"))]
-        constraints = [Publishable.publication_constraint("story_published_has_date")]
+        permissions = [
+            ("publish_story", _("可以发布、撤下和归档故事")),
+            ("change_any_story", _("可以修改他人的和已提交的故事")),
+        ]
+        constraints = [*Publishable.publication_constraints("story")]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="story_public_idx")
         ]
@@ -230,10 +234,6 @@ class Story(Publishable):
 
     def get_absolute_url(self) -> str:
         return reverse("stories:detail", kwargs={"slug": self.slug})
-
-    def clean(self) -> None:
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            raise ValidationError({"published_at": _("发布的内容必须填写发布时间。")})
 
     @property
     def story_date(self):
@@ -479,3 +479,12 @@ class StoryPhoto(Photo):
     class Meta(Photo.Meta):
         verbose_name = _("故事图片")
         verbose_name_plural = _("故事图片")
+
+
+# A story is versioned together with its people, assistance, outcomes and
+# photos, so that a version can be compared and restored whole.
+for _line in (StoryPerson, Assistance, Outcome, StoryPhoto):
+    reversion.register(_line)
+reversion.register(
+    Story, follow=("storyperson_set", "assistance", "outcomes", "photos")
+)

@@ -10,8 +10,11 @@ from stories.models import Story, StoryPerson
 class PublishedStoryMixin:
     """Readers only ever see published stories."""
 
+    def visible(self):
+        return Story.objects.published()
+
     def get_queryset(self):
-        return Story.objects.published().for_listing()
+        return self.visible().for_listing()
 
 
 class StoryListView(PublishedStoryMixin, ListView):
@@ -58,3 +61,14 @@ class StoryDetailView(PublishedStoryMixin, DetailView):
             related_stories=related,
             **kwargs,
         )
+
+
+class StoryPreviewView(StoryDetailView):
+    """The reader's page for any story, published or not: staff preview and
+    signed preview links, never linked from public pages."""
+
+    def visible(self):
+        return Story.objects.all()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EditorialConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "editorial"
+    verbose_name = _("编辑流程")
