@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
@@ -71,7 +71,18 @@ class EditorialAdmin(VersionAdmin):
 
     # The form: slug from pinyin, and the stale-form check ------------------------
 
+    def get_fieldsets(self, request, obj=None):
+        # The version the editor started from travels with the form, hidden.
+        *first, (title, options) = super().get_fieldsets(request, obj)
+        fields = [f for f in options["fields"] if f != "lock_version"]
+        return [*first, (title, {**options, "fields": [*fields, "lock_version"]})]
+
     def get_form(self, request, obj=None, **kwargs):
+        fields = kwargs.get("fields") or flatten_fieldsets(
+            self.get_fieldsets(request, obj)
+        )
+        # lock_version is the form's own field, not the model form's.
+        kwargs["fields"] = [f for f in fields if f != "lock_version"]
         form = super().get_form(request, obj, **kwargs)
         model = self.model
 
