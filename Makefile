@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 demo: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py createinitialrevisions stories.Story programs.Program --comment "演示数据的初始版本"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py create_demo_users
 
 run: demo

@@ -125,7 +125,8 @@ class EditorialAdmin(VersionAdmin):
                     raise ValidationError(_("这条内容已被别人删除，无法保存。"))
                 if current.lock_version == cleaned.get("lock_version"):
                     return
-                latest = services.versions_of(current).first()
+                versions = list(services.versions_of(current)[:50])
+                latest = versions[0] if versions else None
                 names = self.compared_fields()
                 self.conflict = {
                     "by": latest.revision.user if latest else None,
@@ -137,6 +138,9 @@ class EditorialAdmin(VersionAdmin):
                         {name: comparable(getattr(current, name)) for name in names},
                         {name: comparable(cleaned.get(name)) for name in names},
                     ),
+                    "lines": self.lines_changed_since(
+                        versions, cleaned.get("lock_version")
+                    ),
                 }
                 raise EditConflict(
                     _(
@@ -145,6 +149,22 @@ class EditorialAdmin(VersionAdmin):
                         "你填写的内容仍保留在本页，可以复制。"
                     )
                 )
+
+            @staticmethod
+            def lines_changed_since(versions, lock_version) -> list:
+                """The inline lines (assistance, people…) others changed since
+                the version this form was opened from, newest versions first."""
+                started = next(
+                    (
+                        v
+                        for v in versions
+                        if v.field_dict.get("lock_version") == lock_version
+                    ),
+                    None,
+                )
+                if started is None or started == versions[0]:
+                    return []
+                return compare_versions(started, versions[0])[1]
 
             def compared_fields(self) -> list[str]:
                 return [
@@ -410,7 +430,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = (
         "action",
         ("username", admin.AllValuesFieldListFilter),
-        "content_type",
+        # Only the kinds of content that appear in the trail, not every model.
+        ("content_type", admin.RelatedOnlyFieldListFilter),
     )
     search_fields = ("username", "object_repr", "message")
     date_hierarchy = "timestamp"

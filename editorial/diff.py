@@ -54,11 +54,26 @@ def display_value(model: type[models.Model], name: str, value) -> str:
     return str(value)
 
 
-def field_label(model: type[models.Model], name: str) -> str:
+def model_field_named(model: type[models.Model], name: str):
     for f in [*model._meta.concrete_fields, *model._meta.many_to_many]:
         if name in (f.name, f.attname):
-            return str(f.verbose_name)
-    return name
+            return f
+    return None
+
+
+def is_prose(model: type[models.Model], name: str) -> bool:
+    """Text worth comparing character by character. A number, date, choice or
+    related item is replaced whole: 1500 → 2000 reads better than 15→2, 00, +0."""
+    model_field = model_field_named(model, name)
+    return (
+        isinstance(model_field, models.CharField | models.TextField)
+        and not model_field.choices
+    )
+
+
+def field_label(model: type[models.Model], name: str) -> str:
+    model_field = model_field_named(model, name)
+    return str(model_field.verbose_name) if model_field else name
 
 
 @dataclass
@@ -66,10 +81,13 @@ class FieldChange:
     label: str
     old: str
     new: str
+    prose: bool = True
 
     @property
     def diff(self) -> SafeString:
-        return inline_diff(self.old, self.new)
+        if self.prose:
+            return inline_diff(self.old, self.new)
+        return format_html("<del>{}</del><ins>{}</ins>", self.old, self.new)
 
 
 @dataclass
@@ -95,6 +113,7 @@ def compare_fields(model, old: dict, new: dict) -> list[FieldChange]:
                 field_label(model, name),
                 display_value(model, name, before),
                 display_value(model, name, after),
+                prose=is_prose(model, name),
             )
         )
     return changes

@@ -5,6 +5,7 @@ The admin calls these; so may imports and management commands. Each checks
 permissions itself, so a forged request is refused even if no button showed it.
 """
 
+import contextvars
 from dataclasses import dataclass
 
 import reversion
@@ -232,9 +233,20 @@ def restore_version(*, obj, version: Version, user) -> Publishable:
 
 
 def snapshot_before_delete(obj, user) -> None:
-    """Save the item (and its inlines) as a version, so the trash can bring it back."""
+    """Save the item (and its inlines) as a version, so the trash can bring it back.
+
+    The version is saved at once, in a revision of its own. Inside a revision
+    that is already open (the admin opens one around its list page, where bulk
+    deletes run) it would be saved only when that one closes, after the item is
+    gone, and reversion leaves out versions of items that no longer exist.
+    Reversion keeps its open revisions in a context variable: a fresh context
+    has none."""
+    contextvars.Context().run(_save_snapshot, obj, user)
+    record(user, Action.DELETE, obj)
+
+
+def _save_snapshot(obj, user) -> None:
     with reversion.create_revision():
         reversion.add_to_revision(obj)
         reversion.set_user(user)
         reversion.set_comment(str(_("删除前的版本")))
-    record(user, Action.DELETE, obj)

@@ -19,6 +19,12 @@ def _plain_static_and_temp_media(settings, tmp_path):
         },
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Staff accounts are made in most tests; the real hasher makes each take
+    # a noticeable fraction of a second. The others still check older hashes.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
 
 
 @pytest.fixture
@@ -48,6 +54,17 @@ def author(db):
 @pytest.fixture
 def reviewer(db):
     return staff_user("reviewer", "审核")
+
+
+@pytest.fixture
+def other_editor(db):
+    """A second editor, for two people working on the same item."""
+    return staff_user("editor2", "编辑")
+
+
+@pytest.fixture
+def other_author(db):
+    return staff_user("author2", "作者")
 
 
 @pytest.fixture

@@ -1,48 +1,12 @@
 """The reader's view in a real browser: headless Chromium, phone and desktop widths."""
 
-import os
-
 import pytest
 from django.core.management import call_command
 
 from programs.models import Program, Region
 from stories.models import Story
-from tests.conftest import chromium_path
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests
-# make between page loads are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(
-                "Chromium is required here (apt-get install chromium fonts-noto-cjk)"
-            )
-        pytest.skip(
-            "Chromium is not installed (apt-get install chromium fonts-noto-cjk)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
