@@ -25,8 +25,13 @@ class EditConflict(ValidationError):
 
 
 def comparable(value):
-    """Form and model values made alike: a related object by its key."""
-    return value.pk if isinstance(value, models.Model) else value
+    """Form and model values made alike: a related object by its key, text with
+    the line breaks the database keeps (browsers send CRLF from a textarea)."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    return value
 
 
 class EditorialAdmin(VersionAdmin):
@@ -48,6 +53,10 @@ class EditorialAdmin(VersionAdmin):
     @admin.display(description=_("状态"), ordering="status")
     def status_badge(self, obj):
         return obj.public_state
+
+    def get_view_on_site_url(self, obj=None):
+        # A draft's public address is a 404; 预览 covers unpublished items.
+        return super().get_view_on_site_url(obj) if obj and obj.is_public else None
 
     # Permissions --------------------------------------------------------------
 
@@ -101,6 +110,9 @@ class EditorialAdmin(VersionAdmin):
 
             def clean(self):
                 cleaned = super().clean()
+                for name, value in cleaned.items():
+                    if isinstance(value, str) and "\r\n" in value:
+                        cleaned[name] = value.replace("\r\n", "\n")
                 if (
                     "slug" in self.fields
                     and not cleaned.get("slug")
@@ -130,6 +142,7 @@ class EditorialAdmin(VersionAdmin):
                 names = self.compared_fields()
                 self.conflict = {
                     "by": latest.revision.user if latest else None,
+                    "what": latest.revision.get_comment() if latest else "",
                     "at": latest.revision.date_created
                     if latest
                     else current.updated_at,
@@ -145,7 +158,7 @@ class EditorialAdmin(VersionAdmin):
                 raise EditConflict(
                     _(
                         "保存被拒绝：你打开这个页面之后，别人已经保存了新的内容。"
-                        "为免覆盖对方的修改，请对照下面列出的差异，在新窗口打开最新版本后重新修改。"
+                        "为免覆盖对方的修改，请对照上方红框中的差异，在新窗口打开最新版本后重新修改。"
                         "你填写的内容仍保留在本页，可以复制。"
                     )
                 )
@@ -388,11 +401,14 @@ class EditorialAdmin(VersionAdmin):
         if obj is not None:
             extra.update(
                 transitions=services.available_transitions(request.user, obj),
+                # A send-back comment matters while the draft is being fixed.
                 review_notes=ReviewNote.objects.filter(
                     content_type__app_label=obj._meta.app_label,
                     content_type__model=obj._meta.model_name,
                     object_id=obj.pk,
-                )[:5],
+                )[:1]
+                if obj.status == Publishable.Status.DRAFT
+                else [],
                 preview_url=reverse(
                     "editorial:preview",
                     args=[obj._meta.app_label, obj._meta.model_name, obj.pk],

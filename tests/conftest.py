@@ -1,9 +1,10 @@
+import importlib
 import os
 import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 from tests.factories import RegionFactory
@@ -33,7 +34,38 @@ def demo(db) -> None:
     call_command("load_demo", verbosity=0)
 
 
+GROUPS_MIGRATION = importlib.import_module("stories.migrations.0003_editorial_groups")
+WORKFLOW_MIGRATION = importlib.import_module(
+    "stories.migrations.0006_workflow_permissions"
+)
+
+
+def ensure_newsroom_groups() -> None:
+    """The 作者, 编辑 and 审核 groups as the migrations made them.
+
+    A transactional test (live_server) empties every table when it ends, so the
+    groups the migrations created are gone for the tests after it; the
+    permissions themselves are recreated by the flush."""
+    for name, codenames in GROUPS_MIGRATION.GROUPS.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if not created:
+            continue
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label__in=["programs", "stories"],
+                codename__in=codenames,
+            )
+        )
+        for app_label, codename in WORKFLOW_MIGRATION.ADDED.get(name, []):
+            group.permissions.add(
+                Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+
+
 def staff_user(username: str, group: str):
+    ensure_newsroom_groups()
     user = get_user_model().objects.create_user(
         username=username, password="pw-for-tests-only", is_staff=True
     )

@@ -5,26 +5,20 @@ Screenshots of every step go to pytest's tmp_path; set BROWSER_SHOTS_DIR to
 keep a copy somewhere you can look at them (e.g. /tmp/shots/workflow).
 """
 
-import importlib
 import os
 import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from editorial.models import AuditEntry, ReviewNote
 from stories.models import Story
-from tests.conftest import staff_user
+from tests.conftest import ensure_newsroom_groups, staff_user
 from tests.factories import StoryFactory
 
 pytestmark = pytest.mark.browser
 
-GROUPS_MIGRATION = importlib.import_module("stories.migrations.0003_editorial_groups")
-WORKFLOW_MIGRATION = importlib.import_module(
-    "stories.migrations.0006_workflow_permissions"
-)
 PASSWORD = "pw-for-tests-only"
 WIDE, NARROW = 1280, 390
 # The body textarea; the fieldset around it is also called 正文.
@@ -38,26 +32,7 @@ def site(live_server, transactional_db):
 
 @pytest.fixture
 def newsroom(transactional_db):
-    """The 作者, 编辑 and 审核 groups as the migrations made them.
-
-    A transactional test empties every table when it ends, so the groups the
-    migrations created are gone if another browser test ran first; the
-    permissions themselves are recreated by the flush."""
-    for name, codenames in GROUPS_MIGRATION.GROUPS.items():
-        group, created = Group.objects.get_or_create(name=name)
-        if created:
-            group.permissions.set(
-                Permission.objects.filter(
-                    content_type__app_label__in=["programs", "stories"],
-                    codename__in=codenames,
-                )
-            )
-            for app_label, codename in WORKFLOW_MIGRATION.ADDED.get(name, []):
-                group.permissions.add(
-                    Permission.objects.get(
-                        content_type__app_label=app_label, codename=codename
-                    )
-                )
+    ensure_newsroom_groups()
 
 
 @pytest.fixture

@@ -183,7 +183,7 @@ def test_a_stale_change_to_the_same_line_does_not_overwrite_it(a, b, story):
     assert refused.status_code == 200
     # Only a line differs: the page says so instead of showing an empty table.
     assert conflict_of(refused)["changes"] == []
-    assert "对方修改的是帮扶明细、人物等附表" in refused.text
+    assert "对方改的是状态或附表" in refused.text
     assert Assistance.objects.get(story=story).value == 1800
 
 
