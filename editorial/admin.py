@@ -313,7 +313,7 @@ class EditorialAdmin(VersionAdmin):
                     comment=request.POST.get("comment", ""),
                 )
             except ValidationError as exc:
-                error = exc.messages[0]
+                error = exc.messages
             else:
                 messages.success(
                     request,

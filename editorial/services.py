@@ -174,11 +174,16 @@ def apply_transition(*, obj, name: str, user, comment: str = "") -> Publishable:
                 _("你不能对“%(status)s”状态的内容执行“%(action)s”。")
                 % {"status": obj.get_status_display(), "action": transition.label}
             )
+        publishing = transition.target == Status.PUBLISHED
+        if publishing and (problems := obj.publication_problems()):
+            raise ValidationError(problems)
         obj.status = transition.target
-        if transition.target == Status.PUBLISHED and obj.published_at is None:
+        if publishing and obj.published_at is None:
             obj.published_at = timezone.now()
         obj.full_clean()
         obj.save()
+        if publishing:
+            obj.after_publish(user)
         reversion.set_user(user)
         reversion.set_comment(
             str(transition.label) + (f"：{comment}" if comment else "")

@@ -129,6 +129,13 @@ class Publishable(models.Model):
             and (self.expires_at is None or self.expires_at > now)
         )
 
+    def publication_problems(self) -> list[str]:
+        """Reasons this item may not be published yet (subclasses add theirs)."""
+        return []
+
+    def after_publish(self, user) -> None:
+        """Called in the publishing transaction, for records publishing needs."""
+
     @property
     def public_state(self) -> str:
         """The status as a reader would experience it right now."""
@@ -261,6 +268,10 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.caption[:40]
+
+    def publishable_version(self):
+        """The image file readers may see, or None."""
+        return self.image or None
 
 
 def pinyin_slug(title: str, model: type[models.Model], max_length: int = 80) -> str:

@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import EditorialAdmin
+from privacy.forms import PhotoForm
 from programs.abstract import format_number
 from programs.models import Figure, Program, ProgramPhoto, Region
 
@@ -62,6 +63,7 @@ class FigureInline(admin.TabularInline):
 
 class ProgramPhotoInline(admin.StackedInline):
     model = ProgramPhoto
+    form = PhotoForm
     extra = 0
     fields = ("image", "caption", "credit", "alt_text", "order")
 

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.db.models import Count
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import EditorialAdmin
+from privacy.admin import ConsentInline
+from privacy.forms import PhotoForm
 from programs.admin import QuantityForm
 from stories.models import (
     Assistance,
@@ -65,9 +67,18 @@ class OutcomeInline(admin.TabularInline):
 
 class StoryPhotoInline(admin.StackedInline):
     model = StoryPhoto
+    form = PhotoForm
     extra = 0
     autocomplete_fields = ("people_shown",)
-    fields = ("image", "caption", "credit", "alt_text", "people_shown", "order")
+    fields = (
+        "image",
+        "caption",
+        "credit",
+        "alt_text",
+        "people_shown",
+        ("must_blur_faces", "blurred_image"),
+        "order",
+    )
 
 
 @admin.register(Story)
@@ -100,13 +111,17 @@ class StoryAdmin(EditorialAdmin):
     # Django's zh-hans catalogue lacks the filter_horizontal widget's newer strings;
     # the autocomplete widget is fully translated.
     autocomplete_fields = ("region", "programs", "causes")
-    readonly_fields = ("assistance_totals",)
+    readonly_fields = ("assistance_totals", "what_readers_see")
     inlines = (StoryPersonInline, AssistanceInline, OutcomeInline, StoryPhotoInline)
     fieldsets = (
         (None, {"fields": ("title", "slug", "dek", "byline", "region")}),
         (_("正文"), {"fields": ("body", "outcome")}),
         (_("分类"), {"fields": ("programs", "causes")}),
         (_("帮扶合计"), {"fields": ("assistance_totals",)}),
+        (
+            _("隐私：读者看到的人物"),
+            {"fields": ("mentions_health", "what_readers_see")},
+        ),
         (
             _("来源"),
             {"fields": ("source_publication", "source_date"), "classes": ("collapse",)},
@@ -128,6 +143,31 @@ class StoryAdmin(EditorialAdmin):
         totals = AssistanceTotal.of(story.assistance.all())
         return "；".join(f"{t.period_label} {t.display}" for t in totals) or "—"
 
+    @admin.display(description=_("读者看到的人物"))
+    def what_readers_see(self, story):
+        if not story.pk:
+            return _("保存后显示。")
+        rows = format_html_join(
+            "",
+            "<li>{} → <strong>{}</strong>（{}）</li>",
+            (
+                (
+                    sp.person.real_name,
+                    story.disclosure_of(sp.person).name,
+                    "；".join(str(r) for r in story.disclosure_of(sp.person).reasons),
+                )
+                for sp in story.storyperson_set.select_related("person")
+            ),
+        )
+        problems = story.publication_problems()
+        if problems:
+            rows += format_html(
+                '<li class="errornote">{}<ul>{}</ul></li>',
+                _("发布前需要补齐："),
+                format_html_join("", "<li>{}</li>", ((p,) for p in problems)),
+            )
+        return format_html("<ul>{}</ul>", rows) if rows else "—"
+
     @admin.display(description=_("帮扶合计"))
     def assistance_totals(self, story):
         totals = story.assistance_totals() if story.pk else []
@@ -144,16 +184,48 @@ class StoryAdmin(EditorialAdmin):
 class PersonAdmin(admin.ModelAdmin):
     list_display = (
         "real_name",
+        "shown_as",
         "household",
         "household_role",
         "birth_year",
         "age",
         "age_as_of",
     )
-    list_filter = ("household_role", "gender")
+    list_filter = ("household_role", "gender", "display_policy")
     list_select_related = ("household",)
     search_fields = ("real_name", "household__name", "description")
     autocomplete_fields = ("household",)
+    inlines = (ConsentInline,)
+    readonly_fields = ("shown_as",)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "real_name",
+                    "gender",
+                    ("birth_year", "age", "age_as_of"),
+                    ("household", "household_role"),
+                    "description",
+                )
+            },
+        ),
+        (_("公开显示"), {"fields": (("display_policy", "pseudonym"), "shown_as")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("consents")
+
+    @admin.display(description=_("读者今天看到"))
+    def shown_as(self, person):
+        if not person.pk:
+            return "—"
+        disclosure = person.disclosure()
+        return format_html(
+            "<strong>{}</strong>（{}）",
+            disclosure.name,
+            "；".join(str(r) for r in disclosure.reasons),
+        )
 
 
 class MemberInline(admin.TabularInline):

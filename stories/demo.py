@@ -1103,6 +1103,62 @@ PEOPLE = [
     },
 ]
 
+# Consents, as the newspaper would have had them when it interviewed people.
+# The page gives months, not days: each is dated the first of the month of the
+# interview, and says so in its notes. Keyed by person and date.
+ALL_SCOPES = {
+    "covers_real_name": True,
+    "covers_photo": True,
+    "covers_health": True,
+    "covers_financial": True,
+}
+VERBAL = "recorded_verbal"
+GANGNAN_VISIT = datetime.date(2019, 10, 1)
+DATE_NOTE = "原文只写到月份（{}），日期按当月1日登记。"
+
+CONSENTS = [
+    # The boy is 13: only his guardian can consent, and his grandfather agreed
+    # to the story's details (allowances, grants, donations) but not to his name
+    # or photo. The story is published in full under a protected name.
+    {
+        "person": "pan-changjun",
+        "given_by": "guardian",
+        "guardian_name": "潘蔼章",
+        "guardian_relationship": "祖父",
+        "given_on": GANGNAN_VISIT,
+        "method": VERBAL,
+        "covers_financial": True,
+        "notes": DATE_NOTE.format("2019年10月走访") + "不同意公开真实姓名和照片。",
+    },
+    *(
+        {
+            "person": key,
+            "given_by": "person",
+            "given_on": GANGNAN_VISIT,
+            "method": VERBAL,
+            **ALL_SCOPES,
+            "notes": DATE_NOTE.format("2019年10月走访"),
+        }
+        for key in ("pan-aizhang", "zhang-shidi", "ye-shouheng", "pang-chunmei")
+    ),
+    {
+        "person": "yan-li",
+        "given_by": "person",
+        "given_on": datetime.date(2019, 11, 1),
+        "method": VERBAL,
+        **ALL_SCOPES,
+        "notes": DATE_NOTE.format("2019年初冬采访"),
+    },
+    {
+        "person": "jiang-yu",
+        "given_by": "person",
+        "given_on": datetime.date(2019, 11, 6),
+        "method": VERBAL,
+        **ALL_SCOPES,
+        "notes": "11月6日采访时口头同意。",
+    },
+]
+
 # ---------------------------------------------------------------------------
 # Stories.
 # ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from collections import defaultdict
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import reversion
 from django.core.exceptions import ValidationError
@@ -11,6 +12,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from programs.abstract import Photo, Publishable, PublishableQuerySet, Quantity
+
+if TYPE_CHECKING:
+    from privacy.rules import Disclosure
 from programs.models import Program, Region, year_validators
 
 # Under China's PIPL a child under 14's personal information is sensitive.
@@ -76,6 +80,12 @@ class Person(models.Model):
         MALE = "male", _("男")
         UNKNOWN = "", _("未说明")
 
+    class DisplayPolicy(models.TextChoices):
+        REAL_NAME = "real_name", _("真实姓名（须有同意）")
+        SURNAME = "surname", _("姓氏加“某”")
+        PSEUDONYM = "pseudonym", _("化名")
+        INITIALS = "initials", _("拼音首字母")
+
     real_name = models.CharField(_("真实姓名"), max_length=40)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender, blank=True)
     birth_year = models.PositiveSmallIntegerField(
@@ -102,6 +112,19 @@ class Person(models.Model):
     )
     description = models.CharField(
         _("简介"), max_length=200, blank=True, help_text=_("如“藏经庄村农民电商”。")
+    )
+    display_policy = models.CharField(
+        _("公开显示方式"),
+        max_length=16,
+        choices=DisplayPolicy,
+        default=DisplayPolicy.REAL_NAME,
+        help_text=_(
+            "即使选“真实姓名”，也要有包括真实姓名的有效同意才会公开；"
+            "否则读者看到姓氏加“某”（或下面的化名）。"
+        ),
+    )
+    pseudonym = models.CharField(
+        _("化名"), max_length=40, blank=True, help_text=_("显示方式为“化名”时使用。")
     )
 
     class Meta:
@@ -149,23 +172,26 @@ class Person(models.Model):
 
     @property
     def protected_name(self) -> str:
-        """Surname + 某: how readers see someone whose real name is protected."""
-        return f"{self.real_name[:1]}某"
+        """How readers see this person when the real name may not be shown."""
+        from privacy.rules import protected_form
+
+        return protected_form(self)
+
+    def disclosure(self, on=None):
+        """What readers may see of this person, in a story dated `on`."""
+        from privacy.rules import disclose
+
+        return disclose(self, story_date=on)
 
     def public_name(self, on=None) -> str:
-        """The name readers see. Someone under 14 today, on the date `on` (a
-        story's), or when their age was recorded is never shown by real name: a
-        story about a 13-year-old stays protected after he grows up. The privacy
-        issue adds consent on top of this."""
-        dates = [timezone.localdate(), on, self.age_as_of]
-        if any(day is not None and self.is_child_on(day) for day in dates):
-            return self.protected_name
-        return self.real_name
+        return self.disclosure(on).name
 
 
 class StoryQuerySet(PublishableQuerySet):
     def for_listing(self) -> "StoryQuerySet":
-        return self.select_related("region").prefetch_related("causes", "photos")
+        return self.select_related("region").prefetch_related(
+            "causes", "photos", "people__consents", "people__household__members"
+        )
 
     def in_region(self, region: Region) -> "StoryQuerySet":
         return self.filter(region__in=region.descendant_ids())
@@ -213,6 +239,11 @@ class Story(Publishable):
     )
     source_publication = models.CharField(_("来源媒体"), max_length=100, blank=True)
     source_date = models.DateField(_("来源日期"), null=True, blank=True)
+    mentions_health = models.BooleanField(
+        _("正文写到健康或残疾情况"),
+        default=False,
+        help_text=_("勾选后，发布前须有文中人物关于健康情况的同意。"),
+    )
 
     objects = StoryQuerySet.as_manager()
 
@@ -243,36 +274,175 @@ class Story(Publishable):
         return day or timezone.localdate()
 
     @cached_property
-    def name_replacements(self) -> dict[str, str]:
-        """Real names (and given names) of protected people → what readers see.
+    def disclosures(self) -> dict[int, "Disclosure"]:
+        """What readers may see of each person in this story, by person id.
 
-        A protected child's household is protected with him: "his grandfather
-        潘蔼章" would name the boy as surely as his own name would."""
-        people = list(self.people.all())
-        protected = [
-            p for p in people if p.public_name(on=self.story_date) != p.real_name
-        ]
-        households = {p.household_id for p in protected if p.household_id}
-        protected += [
-            p for p in people if p.household_id in households and p not in protected
-        ]
+        A protected child's household is protected with him, members not
+        featured in the story included: "his grandfather 潘蔼章" would name the
+        boy as surely as his own name would."""
+        from privacy.rules import protect_household
+
+        people = {p.pk: p for p in self.people.all()}
+        shown = {pk: p.disclosure(on=self.story_date) for pk, p in people.items()}
+        for person in people.values():
+            if shown[person.pk].is_child and not shown[person.pk].shows_real_name:
+                for member in (
+                    person.household.members.all() if person.household else []
+                ):
+                    disclosure = shown.get(member.pk) or member.disclosure(
+                        on=self.story_date
+                    )
+                    shown[member.pk] = protect_household(member, disclosure)
+                    people.setdefault(member.pk, member)
+        self._people_by_id = people
+        return shown
+
+    def disclosure_of(self, person: Person) -> "Disclosure":
+        return self.disclosures.get(person.pk) or person.disclosure(on=self.story_date)
+
+    @cached_property
+    def name_replacements(self) -> dict[str, str]:
+        """Real names (and given names) of protected people → what readers see."""
         replacements = {}
-        for person in protected:
-            replacements[person.real_name] = person.protected_name
+        for pk, disclosure in self.disclosures.items():
+            person = self._people_by_id[pk]
+            if disclosure.shows_real_name:
+                continue
+            replacements[person.real_name] = disclosure.name
             if len(person.real_name) > 2:
                 # A given name alone (长君) identifies a child just as well.
-                replacements[person.real_name[1:]] = person.protected_name
+                replacements[person.real_name[1:]] = disclosure.name
         return replacements
 
     def redact(self, text: str) -> str:
+        """Any text of this story as readers may see it."""
+        from privacy.rules import scrub
+
         for real, public in sorted(
             self.name_replacements.items(), key=lambda r: -len(r[0])
         ):
             text = text.replace(real, public)
-        return text
+        return scrub(text)
+
+    def subjects(self, person: "Person | None") -> list[Person]:
+        """Whose consent a detail needs: its person, or everyone the story features."""
+        if person is not None:
+            return [person]
+        return list(self.people.all())
+
+    def lacks(self, scopes, person: "Person | None") -> list[tuple[Person, str]]:
+        """(person, scope) pairs whose consent is missing for a detail."""
+        return [
+            (subject, scope)
+            for subject in self.subjects(person)
+            for scope in scopes
+            if not self.disclosure_of(subject).allows(scope)
+        ]
+
+    @cached_property
+    def detail_checks(self) -> list[tuple[str, list[tuple[Person, str]]]]:
+        """Every sensitive detail of the story with the consents it lacks."""
+        from privacy.models import Scope
+        from privacy.rules import HEALTH_CAUSES, line_scopes
+
+        checks = []
+        for line in self.assistance.all():
+            label = _("帮扶明细“%(m)s”") % {
+                "m": line.description or line.get_measure_display()
+            }
+            checks.append(
+                (label, self.lacks(line_scopes(line.measure), line.recipient))
+            )
+        for outcome in self.outcomes.all():
+            label = _("变化“%(d)s”") % {"d": outcome.description}
+            checks.append((label, self.lacks([Scope.FINANCIAL], outcome.person)))
+        for cause in self.causes.all():
+            if cause.slug in HEALTH_CAUSES:
+                label = _("致贫原因“%(c)s”") % {"c": cause.name}
+                checks.append((label, self.lacks([Scope.HEALTH], None)))
+        if self.mentions_health:
+            checks.append(
+                (_("正文中的健康或残疾情况"), self.lacks([Scope.HEALTH], None))
+            )
+        return checks
+
+    def public_assistance(self) -> list["Assistance"]:
+        """Assistance lines whose people consented to them being published."""
+        from privacy.rules import line_scopes
+
+        return [
+            line
+            for line in self.assistance.all()
+            if not self.lacks(line_scopes(line.measure), line.recipient)
+        ]
+
+    def public_outcomes(self) -> list["Outcome"]:
+        from privacy.models import Scope
+
+        return [
+            o
+            for o in self.outcomes.all()
+            if not self.lacks([Scope.FINANCIAL], o.person)
+        ]
+
+    def public_causes(self) -> list["Cause"]:
+        from privacy.models import Scope
+        from privacy.rules import HEALTH_CAUSES
+
+        health_ok = not self.lacks([Scope.HEALTH], None)
+        return [
+            c for c in self.causes.all() if health_ok or c.slug not in HEALTH_CAUSES
+        ]
+
+    def public_photos(self) -> list["StoryPhoto"]:
+        """Photos readers may see: everyone shown consented to the photo, and
+        faces marked for blurring have their blurred version."""
+        from privacy.models import Scope
+
+        return [
+            photo
+            for photo in self.photos.all()
+            if not (photo.must_blur_faces and not photo.blurred_image)
+            and all(
+                self.disclosure_of(p).allows(Scope.PHOTO)
+                for p in photo.people_shown.all()
+            )
+        ]
+
+    def publication_problems(self) -> list[str]:
+        """Why this story may not be published yet, for the editor to fix."""
+        from privacy.models import Scope
+
+        problems = []
+        for label, missing in self.detail_checks:
+            for person, scope in missing:
+                problems.append(
+                    _("%(person)s 缺少“%(scope)s”的同意（%(detail)s）")
+                    % {
+                        "person": person.real_name,
+                        "scope": Scope(scope).label,
+                        "detail": label,
+                    }
+                )
+        for photo in self.photos.all():
+            if photo.must_blur_faces and not photo.blurred_image:
+                problems.append(
+                    _("图片“%(caption)s”标记为必须给人脸打码，但还没有上传打码后的版本")
+                    % {"caption": photo.caption[:20]}
+                )
+        return problems
+
+    def after_publish(self, user) -> None:
+        from privacy.services import record_impact_assessment
+
+        record_impact_assessment(story=self, user=user)
+
+    def sensitive_details_published(self) -> list[str]:
+        """The sensitive details readers will see, for the impact assessment."""
+        return [label for label, missing in self.detail_checks if not missing]
 
     def assistance_totals(self) -> list["AssistanceTotal"]:
-        return AssistanceTotal.of(self.assistance.all())
+        return AssistanceTotal.of(self.public_assistance())
 
 
 class StoryPerson(models.Model):
@@ -468,6 +638,14 @@ class StoryPhoto(Photo):
     story = models.ForeignKey(
         Story, verbose_name=_("故事"), on_delete=models.CASCADE, related_name="photos"
     )
+    must_blur_faces = models.BooleanField(
+        _("必须给人脸打码"),
+        default=False,
+        help_text=_("勾选后，须上传打码后的版本才能发布；读者只看到打码版。"),
+    )
+    blurred_image = models.ImageField(
+        _("打码后的图片"), upload_to="photos/blurred/%Y/%m/", blank=True
+    )
     people_shown = models.ManyToManyField(
         Person,
         verbose_name=_("图中人物"),
@@ -479,6 +657,12 @@ class StoryPhoto(Photo):
     class Meta(Photo.Meta):
         verbose_name = _("故事图片")
         verbose_name_plural = _("故事图片")
+
+    def publishable_version(self):
+        """The image file readers may see, or None."""
+        if self.must_blur_faces:
+            return self.blurred_image or None
+        return self.image or None
 
 
 # A story is versioned together with its people, assistance, outcomes and

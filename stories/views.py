@@ -35,8 +35,9 @@ class StoryDetailView(PublishedStoryMixin, DetailView):
             .get_queryset()
             .select_related("region__parent__parent__parent")
             .prefetch_related(
-                "assistance__recipient",
-                "outcomes__person",
+                "assistance__recipient__consents",
+                "outcomes__person__consents",
+                "photos__people_shown__consents",
                 Prefetch(
                     "storyperson_set",
                     queryset=StoryPerson.objects.select_related("person__household"),
@@ -54,9 +55,11 @@ class StoryDetailView(PublishedStoryMixin, DetailView):
             .exclude(pk=story.pk)
             .distinct()[:4]
         )
+        assistance = story.public_assistance()
         return super().get_context_data(
             featured_people=story.storyperson_set.all(),
-            assistance=story.assistance.all(),
+            assistance=assistance,
+            withheld_assistance=len(story.assistance.all()) - len(assistance),
             assistance_totals=story.assistance_totals(),
             related_stories=related,
             **kwargs,

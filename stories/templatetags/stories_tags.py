@@ -24,4 +24,4 @@ def public_name_in(person, story: Story) -> str:
     2019 story's page), then the story's own redaction."""
     if person is None:
         return ""
-    return story.redact(person.public_name(on=story.story_date))
+    return story.disclosure_of(person).name

@@ -5,6 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from privacy.models import Consent
 from programs.abstract import Qualifier
 from stories.models import Assistance, Measure, Person
 from tests.factories import (
@@ -104,8 +105,17 @@ def test_a_child_by_birth_year_is_protected_today():
     assert child.public_name() == "李某"
 
 
-def test_an_adult_keeps_the_real_name():
+def test_an_adult_keeps_the_real_name_only_with_consent():
     person = PersonFactory(real_name="叶寿恒", birth_year=1975)
+    assert person.public_name() == "叶某"
+    Consent.objects.create(
+        person=person,
+        given_by=Consent.GivenBy.PERSON,
+        given_on=datetime.date(2019, 10, 1),
+        method=Consent.Method.SIGNED_FORM,
+        covers_real_name=True,
+    )
+    person = Person.objects.get(pk=person.pk)
     assert person.public_name() == "叶寿恒"
     assert (
         Person.objects.get(pk=person.pk).public_name(on=datetime.date(2019, 11, 1))

@@ -11,6 +11,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
+from privacy.models import Consent
 from programs.models import Figure, Program, ProgramPhoto, Region
 from stories import demo
 from stories.models import (
@@ -116,6 +117,7 @@ class DemoLoader:
         self.load_causes()
         self.load_programs()
         self.load_people()
+        self.load_consents()
         self.load_stories()
 
     def load_regions(self) -> None:
@@ -237,6 +239,24 @@ class DemoLoader:
                     "household_role": data.get("household_role", ""),
                     "description": data.get("description", ""),
                 },
+            )
+
+    def load_consents(self) -> None:
+        for data in demo.CONSENTS:
+            values = {k: v for k, v in data.items() if k not in {"person", "given_on"}}
+            self.sync(
+                Consent,
+                {"person": self.people[data["person"]], "given_on": data["given_on"]},
+                {
+                    "guardian_name": "",
+                    "guardian_relationship": "",
+                    "covers_real_name": False,
+                    "covers_photo": False,
+                    "covers_health": False,
+                    "covers_financial": False,
+                    **values,
+                },
+                exclude=["document"],
             )
 
     def load_stories(self) -> None:
