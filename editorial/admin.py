@@ -329,6 +329,20 @@ class EditorialAdmin(VersionAdmin):
             error=error,
         )
 
+    def masked(self, request, obj, own, lines):
+        """Differences as this user may read them: protected real names are
+        shown only to staff with the privacy permission."""
+        if request.user.has_perm("privacy.view_real_names") or not hasattr(
+            obj, "redact"
+        ):
+            return own, lines
+        mask = obj.redact
+        for change in [*own, *(c for line in lines for c in line.changes)]:
+            change.old, change.new = mask(change.old), mask(change.new)
+        for line in lines:
+            line.title = mask(line.title)
+        return own, lines
+
     def compare_view(self, request, object_id):
         obj = self.get_item(request, object_id)
         versions = list(services.versions_of(obj))
@@ -341,7 +355,7 @@ class EditorialAdmin(VersionAdmin):
             return redirect(self.admin_url("history", obj.pk))
         if older.revision.date_created > newer.revision.date_created:
             older, newer = newer, older
-        own, lines = compare_versions(older, newer)
+        own, lines = self.masked(request, obj, *compare_versions(older, newer))
         return self.render(
             request,
             "admin/editorial/compare.html",
@@ -365,7 +379,11 @@ class EditorialAdmin(VersionAdmin):
             messages.success(request, _("已恢复为草稿：%(item)s") % {"item": restored})
             return redirect(self.admin_url("change", obj.pk))
         latest = services.versions_of(obj).first()
-        own, lines = compare_versions(version, latest) if latest else ([], [])
+        own, lines = (
+            self.masked(request, obj, *compare_versions(version, latest))
+            if latest
+            else ([], [])
+        )
         return self.render(
             request,
             "admin/editorial/confirm_restore.html",
