@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "reversion",
+    "import_export",
     "editorial",
     "privacy",
     "programs",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "privacy.middleware.NameMemoMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -142,6 +144,12 @@ PRIVATE_MEDIA_ROOT = Path(
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded spreadsheets between preview and confirmation: private, and
+    # deleted once imported or refused.
+    "import_export": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT / "imports"},
+    },
     # Compressed, content-hashed names: browsers may cache them forever.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -174,3 +182,16 @@ STORIES_PER_PAGE = 12
 
 # How long a shared preview link works, in seconds (three days).
 PREVIEW_LINK_MAX_AGE = int(os.environ.get("PREVIEW_LINK_MAX_AGE", 3 * 24 * 3600))
+
+# Spreadsheet import and export (django-import-export). Only the group 导入
+# holds the import_* permissions; exporting needs the view permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+# Checked from the upload's reported size, before the file is read.
+IMPORT_MAX_UPLOAD_BYTES = int(
+    os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+)

@@ -61,8 +61,20 @@ class ConsentAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.document_view),
                 name="privacy_consent_document",
             ),
+            path(
+                "file/<path:name>",
+                self.admin_site.admin_view(self.file_view),
+                name="privacy_consent_file",
+            ),
             *super().get_urls(),
         ]
+
+    def file_view(self, request, name):
+        """The scan's own URL (what the file widget links to), by file name."""
+        consent = Consent.objects.filter(document=name).exclude(document="").first()
+        if consent is None:
+            raise Http404
+        return self.document_view(request, consent.pk)
 
     def document_view(self, request, pk):
         consent = get_object_or_404(Consent, pk=pk)

@@ -1,4 +1,5 @@
 import datetime
+import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,10 +32,30 @@ def consent_document_path(consent: "Consent", filename: str) -> str:
     return f"consents/{consent.person_id}/{filename}"
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files outside MEDIA_ROOT, so no web server serves them: staff download
+    consent scans through the admin, which checks their permission first.
+
+    The location is read from settings on every use (not fixed when the model
+    is imported). A file's URL is the admin's download view, which only staff
+    allowed to view consents can open; there is no public URL at all."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        from django.urls import reverse
+
+        return reverse("admin:privacy_consent_file", args=[name])
+
+
 def private_storage() -> FileSystemStorage:
-    # Outside MEDIA_ROOT, so no web server serves it: staff download scans
-    # through the admin, which checks their permission first.
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 class Consent(models.Model):

@@ -6,6 +6,7 @@ from the consents in force today, so a withdrawal takes effect on the next one.
 """
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -35,6 +36,45 @@ class Disclosure:
         return scope in self.scopes
 
 
+# Characters read differently in names than pypinyin's everyday guess: as a
+# surname (曾 Zēng, not céng) and within a given name (长 Cháng, not zhǎng).
+SURNAME_INITIALS = {
+    "曾": "Z",
+    "单": "S",
+    "解": "X",
+    "查": "Z",
+    "朴": "P",
+    "仇": "Q",
+    "覃": "Q",
+    "区": "O",
+    "盖": "G",
+    "尉": "Y",
+    "缪": "M",
+    "翟": "Z",
+    "员": "Y",
+    "重": "C",
+}
+GIVEN_NAME_INITIALS = {"长": "C", "朝": "Z", "行": "X", "乐": "L"}
+
+
+def initials(name: str) -> str:
+    """Pinyin initials of a name, one a character: 潘长君 → P.C.J.; a name in
+    Latin letters gives one initial a word."""
+    readings = lazy_pinyin(
+        name, style=Style.FIRST_LETTER, errors=lambda chars: list(chars)
+    )
+    if len(readings) != len(name):
+        readings = list(name)
+    letters = []
+    for index, (char, reading) in enumerate(zip(name, readings, strict=True)):
+        if "\u4e00" <= char <= "\u9fff":
+            table = SURNAME_INITIALS if index == 0 else GIVEN_NAME_INITIALS
+            letters.append(table.get(char) or reading[:1].upper())
+        elif char.isalpha() and (index == 0 or not name[index - 1].isalpha()):
+            letters.append(char.upper())
+    return ".".join(letters) + "." if letters else "某"
+
+
 def protected_form(person) -> str:
     """The name used when the real one may not be shown, per the person's policy."""
     from stories.models import Person
@@ -43,10 +83,7 @@ def protected_form(person) -> str:
     if person.display_policy == Person.DisplayPolicy.PSEUDONYM and person.pseudonym:
         return person.pseudonym
     if person.display_policy == Person.DisplayPolicy.INITIALS:
-        return (
-            ".".join(lazy_pinyin(person.real_name, style=Style.FIRST_LETTER)).upper()
-            + "."
-        )
+        return initials(person.real_name)
     return f"{surname}某"
 
 
@@ -112,3 +149,48 @@ def protect_household(member, disclosure: Disclosure) -> Disclosure:
         disclosure.scopes,
         [*disclosure.reasons, _("与受保护的未成年人同户，姓名一并保护")],
     )
+
+
+# Within one request the answer cannot change: privacy.middleware starts each
+# request with an empty memo, so a withdrawal still counts from the next one.
+_memo: ContextVar[dict | None] = ContextVar("site_name_replacements", default=None)
+
+
+def site_name_replacements() -> dict[str, str]:
+    """Every protected name any story replaces, for text that belongs to no one
+    story (a program's summary and body, a region's description): a name one
+    story must protect is protected there too."""
+    memo = _memo.get()
+    if memo is not None:
+        if "names" not in memo:
+            memo["names"] = _site_name_replacements()
+        return memo["names"]
+    return _site_name_replacements()
+
+
+def _site_name_replacements() -> dict[str, str]:
+    from stories.models import Story
+
+    replacements: dict[str, str] = {}
+    stories = Story.objects.prefetch_related(
+        "people__consents", "people__household__members__consents"
+    )
+    for story in stories:
+        replacements.update(story.name_replacements)
+    return replacements
+
+
+def redact_text(text: str, replacements: dict[str, str]) -> str:
+    """Replace real names, longest first (潘长君 before 长君), and scrub ID numbers."""
+    for real, public in sorted(replacements.items(), key=lambda r: -len(r[0])):
+        text = text.replace(real, public)
+    return scrub(text)
+
+
+def fresh_request_memo():
+    """Start a request's memo; returns the token to reset it with."""
+    return _memo.set({})
+
+
+def end_request_memo(token) -> None:
+    _memo.reset(token)

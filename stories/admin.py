@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from editorial.admin import EditorialAdmin
 from privacy.admin import ConsentInline
 from privacy.forms import PhotoForm
-from programs.admin import QuantityForm
+from programs.admin import QuantityForm, SpreadsheetAdminMixin
 from stories.models import (
     Assistance,
     AssistanceTotal,
@@ -18,6 +18,7 @@ from stories.models import (
     StoryPerson,
     StoryPhoto,
 )
+from stories.resources import AssistanceResource, PersonResource, StoryResource
 
 
 class StoryPersonInline(admin.TabularInline):
@@ -82,7 +83,8 @@ class StoryPhotoInline(admin.StackedInline):
 
 
 @admin.register(Story)
-class StoryAdmin(EditorialAdmin):
+class StoryAdmin(SpreadsheetAdminMixin, EditorialAdmin):
+    resource_classes = (StoryResource,)
     list_display = (
         "title",
         "region",
@@ -181,7 +183,8 @@ class StoryAdmin(EditorialAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    resource_classes = (PersonResource,)
     list_display = (
         "real_name",
         "shown_as",
@@ -249,3 +252,20 @@ class CauseAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "order")
     list_editable = ("order",)
     search_fields = ("name",)
+
+
+@admin.register(Assistance)
+class AssistanceAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    """Assistance lines are edited on their story; this list is for
+    spreadsheets and for finding lines across stories."""
+
+    resource_classes = (AssistanceResource,)
+    list_display = ("story", "order", "measure", "as_written", "period", "recipient")
+    list_filter = ("measure", "period", "provider_type", "year")
+    list_select_related = ("story", "recipient")
+    search_fields = ("story__title", "description", "provider", "recipient__real_name")
+    autocomplete_fields = ("story", "recipient")
+
+    @admin.display(description=_("金额"))
+    def as_written(self, line):
+        return line.display

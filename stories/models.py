@@ -190,7 +190,10 @@ class Person(models.Model):
 class StoryQuerySet(PublishableQuerySet):
     def for_listing(self) -> "StoryQuerySet":
         return self.select_related("region").prefetch_related(
-            "causes", "photos", "people__consents", "people__household__members"
+            "causes",
+            "photos__people_shown__consents",
+            "people__consents",
+            "people__household__members__consents",
         )
 
     def in_region(self, region: Region) -> "StoryQuerySet":
@@ -277,25 +280,32 @@ class Story(Publishable):
     def disclosures(self) -> dict[int, "Disclosure"]:
         """What readers may see of each person in this story, by person id.
 
-        A protected child's household is protected with him, members not
-        featured in the story included: "his grandfather 潘蔼章" would name the
-        boy as surely as his own name would."""
+        A protected child's household is protected with him, whoever of it the
+        story features: "his grandfather 潘蔼章" would name the boy as surely as
+        his own name would, and a story about the grandfather alone still must
+        not name the boy. Members the story does not feature are included, so
+        that their names are replaced wherever the text mentions them."""
         from privacy.rules import protect_household
 
         people = {p.pk: p for p in self.people.all()}
         shown = {pk: p.disclosure(on=self.story_date) for pk, p in people.items()}
-        for person in people.values():
-            if shown[person.pk].is_child and not shown[person.pk].shows_real_name:
-                for member in (
-                    person.household.members.all() if person.household else []
-                ):
-                    disclosure = shown.get(member.pk) or member.disclosure(
-                        on=self.story_date
-                    )
-                    shown[member.pk] = protect_household(member, disclosure)
+        households = {p.household_id: p.household for p in people.values()}
+        for household in households.values():
+            if household is None:
+                continue
+            members = list(household.members.all())
+            for member in members:
+                if member.pk not in shown:
+                    shown[member.pk] = member.disclosure(on=self.story_date)
+            if any(
+                shown[m.pk].is_child and not shown[m.pk].shows_real_name
+                for m in members
+            ):
+                for member in members:
+                    shown[member.pk] = protect_household(member, shown[member.pk])
                     people.setdefault(member.pk, member)
         self._people_by_id = people
-        return shown
+        return {pk: d for pk, d in shown.items() if pk in people}
 
     def disclosure_of(self, person: Person) -> "Disclosure":
         return self.disclosures.get(person.pk) or person.disclosure(on=self.story_date)
@@ -316,13 +326,9 @@ class Story(Publishable):
 
     def redact(self, text: str) -> str:
         """Any text of this story as readers may see it."""
-        from privacy.rules import scrub
+        from privacy.rules import redact_text
 
-        for real, public in sorted(
-            self.name_replacements.items(), key=lambda r: -len(r[0])
-        ):
-            text = text.replace(real, public)
-        return scrub(text)
+        return redact_text(text, self.name_replacements)
 
     def subjects(self, person: "Person | None") -> list[Person]:
         """Whose consent a detail needs: its person, or everyone the story features."""

@@ -4,8 +4,18 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from privacy.models import Consent
 from programs.models import Category, Figure, Program, Region
-from stories.models import Assistance, Household, Measure, Person, Story, StoryPerson
+from stories.models import (
+    Assistance,
+    Household,
+    Measure,
+    Outcome,
+    Person,
+    Story,
+    StoryPerson,
+    StoryPhoto,
+)
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -94,3 +104,47 @@ class AssistanceFactory(factory.django.DjangoModelFactory):
     value = Decimal("1500")
     unit = "元"
     period = Assistance.Period.ONCE
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """A consent given in person, covering everything unless told otherwise."""
+
+    class Meta:
+        model = Consent
+
+    person = factory.SubFactory(PersonFactory)
+    given_by = Consent.GivenBy.PERSON
+    given_on = datetime.date(2019, 10, 1)
+    method = Consent.Method.SIGNED_FORM
+    covers_real_name = True
+    covers_photo = True
+    covers_health = True
+    covers_financial = True
+
+    class Params:
+        guardian = factory.Trait(
+            given_by=Consent.GivenBy.GUARDIAN,
+            guardian_name="潘蔼章",
+            guardian_relationship="祖父",
+        )
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outcome
+
+    story = factory.SubFactory(StoryFactory)
+    description = "月收入"
+    value = Decimal("3000")
+    unit = "元"
+    period_label = "每月"
+
+
+class StoryPhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StoryPhoto
+
+    story = factory.SubFactory(StoryFactory)
+    caption = "图片说明。"
+    credit = "本报记者摄"
+    alt_text = "替代文字"

@@ -1,5 +1,6 @@
 from django import template
 
+from privacy.rules import redact_text, site_name_replacements
 from stories.models import Story
 
 register = template.Library()
@@ -25,3 +26,15 @@ def public_name_in(person, story: Story) -> str:
     if person is None:
         return ""
     return story.disclosure_of(person).name
+
+
+@register.filter
+def redact_people(text) -> str:
+    """Text that belongs to no one story (a program's title, summary or body) as
+    readers may see it: every name any story protects is replaced here too.
+
+    {{ program.body|redact_people|linebreaks }}
+    """
+    if not text:
+        return text
+    return redact_text(str(text), site_name_replacements())
