@@ -7,9 +7,11 @@ from django.utils.translation import gettext as _
 # One account per editorial role, for trying the admin locally. The passwords are
 # public, so the command refuses to run with DEBUG off.
 DEMO_USERS = [
-    ("editor", "编辑", "demo-editor-2019"),
-    ("author", "作者", "demo-author-2019"),
-    ("reviewer", "审核", "demo-reviewer-2019"),
+    ("editor", ["编辑"], "demo-editor-2019"),
+    ("author", ["作者"], "demo-author-2019"),
+    ("reviewer", ["审核"], "demo-reviewer-2019"),
+    # Importing is a right of its own, on top of editing.
+    ("importer", ["编辑", "导入"], "demo-importer-2019"),
 ]
 
 
@@ -22,7 +24,7 @@ class Command(BaseCommand):
                 _("演示账号的密码是公开的，只能在 DJANGO_DEBUG=1 时创建。")
             )
         User = get_user_model()
-        for username, group_name, password in DEMO_USERS:
+        for username, group_names, password in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username, defaults={"is_staff": True}
             )
@@ -30,9 +32,10 @@ class Command(BaseCommand):
                 user.set_password(password)
             user.is_staff = True
             user.save()
-            user.groups.set([Group.objects.get(name=group_name)])
+            user.groups.set(Group.objects.filter(name__in=group_names))
         self.stdout.write(_("演示账号（登录 /admin/）："))
-        for username, group_name, password in DEMO_USERS:
+        for username, group_names, password in DEMO_USERS:
+            groups = "+".join(group_names)
             self.stdout.write(
-                f"  {group_name}  {_('用户名')}: {username}  {_('密码')}: {password}"
+                f"  {groups}  {_('用户名')}: {username}  {_('密码')}: {password}"
             )
