@@ -255,3 +255,32 @@ def _save_snapshot(obj, user) -> None:
         reversion.add_to_revision(obj)
         reversion.set_user(user)
         reversion.set_comment(str(_("删除前的版本")))
+
+
+def snapshot_before_import(model, pk, user) -> None:
+    """Keep an item's state before an import changes it, if no version has kept
+    it yet (it was created by an earlier import or the demo loader), so that
+    the import can be undone from the item's history."""
+    current = model.objects.filter(pk=pk).first()
+    if current is None or versions_of(current).exists():
+        return
+    contextvars.Context().run(_save_revision, current, user, str(_("导入前的版本")))
+
+
+def record_import(model, pk, user, message: str) -> None:
+    """A version of an imported item as the import left it, its lines included,
+    and a line in the audit trail naming the file.
+
+    Each item gets a revision of its own: restoring one item's version must
+    not bring back the other items of the same file."""
+    obj = model.objects.get(pk=pk)
+    contextvars.Context().run(_save_revision, obj, user, message)
+    record(user, Action.IMPORT, obj, message)
+
+
+def _save_revision(obj, user, comment: str) -> None:
+    with reversion.create_revision():
+        reversion.add_to_revision(obj)
+        if user is not None and user.pk:
+            reversion.set_user(user)
+        reversion.set_comment(comment)

@@ -65,11 +65,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "reversion",
-    "import_export",
     "editorial",
     "privacy",
     "programs",
     "stories",
+    # After the portal's apps, so that programs' `import` command (the portal's
+    # file formats, messages in Chinese, non-zero exit) replaces its own.
+    "import_export",
 ]
 
 MIDDLEWARE = [

@@ -1,10 +1,16 @@
+import base64
+import logging
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
+from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -16,6 +22,20 @@ from programs.abstract import format_number
 from programs.models import Figure, Program, ProgramPhoto, Region
 from programs.resources import FigureResource, ProgramResource, RegionResource
 from programs.spreadsheets import FORMATS, SpreadsheetError, max_upload_bytes
+from programs.workbooks import (
+    XLSX_CONTENT_TYPE,
+    ErrorWorkbookGone,
+    build_error_workbook,
+    build_template,
+    error_filename,
+    ignoring_notes,
+    row_errors,
+    store_error_workbook,
+    take_error_workbook,
+    template_filename,
+)
+
+logger = logging.getLogger(__name__)
 
 IMPORT_MODES = [
     ("all", _("全部或全不：任何一行有错就什么都不导入（推荐）")),
@@ -25,6 +45,12 @@ IMPORT_MODES = [
 
 class SpreadsheetImportForm(ImportForm):
     mode = forms.ChoiceField(label=_("有错误时"), choices=IMPORT_MODES, initial="all")
+    # The refusal of a re-created row names this label: keep them in step.
+    allow_recreate = forms.BooleanField(
+        label=_("重新创建已删除的内容"),
+        required=False,
+        help_text=_("文件里有已删除的项目或故事时，勾选后才会重新创建它们。"),
+    )
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
@@ -42,6 +68,74 @@ class SpreadsheetConfirmForm(ConfirmImportForm):
     mode = forms.ChoiceField(
         choices=IMPORT_MODES, widget=forms.HiddenInput, required=False
     )
+    # Signs what the preview stored, so that the confirmation imports that file
+    # and nothing else (see SpreadsheetAdminMixin.confirm_problem).
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    allow_recreate = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    SIGNED = (
+        "import_file_name",
+        "original_file_name",
+        "format",
+        "resource",
+        "mode",
+        "allow_recreate",
+    )
+
+    @classmethod
+    def signed_values(cls, data) -> list[str]:
+        return [str(data.get(name) or "") for name in cls.SIGNED]
+
+
+CONFIRM_SALT = "programs.admin.confirm-import"
+ROW_TYPES = {
+    RowResult.IMPORT_TYPE_NEW: _("新增"),
+    RowResult.IMPORT_TYPE_UPDATE: _("修改"),
+    RowResult.IMPORT_TYPE_SKIP: _("未变"),
+    RowResult.IMPORT_TYPE_INVALID: _("有错误"),
+    RowResult.IMPORT_TYPE_ERROR: _("有错误"),
+}
+
+
+def preview_rows(result) -> list[dict]:
+    """Every row of a preview in sheet order: its type in Chinese, the
+    django-import-export diff of a valid row, the messages of a bad one."""
+    errors = row_errors(result)
+    rows = []
+    for row in result.rows:
+        line = getattr(row, "line", None)
+        messages = [m for ms in errors.get(line, {}).values() for m in ms]
+        kind = row.import_type
+        if messages and kind == RowResult.IMPORT_TYPE_SKIP:
+            kind, label = "dropped", _("有错误，跳过")
+        else:
+            label = ROW_TYPES.get(kind, kind)
+        if messages and kind not in ("dropped",):
+            kind = RowResult.IMPORT_TYPE_INVALID
+        rows.append(
+            {
+                "line": line,
+                "type": kind,
+                "label": label,
+                "diff": row.diff if not messages else None,
+                "messages": messages,
+            }
+        )
+    return rows
+
+
+def import_counts(result) -> dict[str, int]:
+    """New, changed, unchanged and bad rows (a row skipped for its errors is
+    counted as bad, not as unchanged)."""
+    totals = result.totals
+    dropped = sum(1 for r in result.rows if getattr(r, "dropped", None))
+    invalid = len(result.invalid_rows) + len(result.row_errors()) + dropped
+    return {
+        "new": totals[RowResult.IMPORT_TYPE_NEW],
+        "update": totals[RowResult.IMPORT_TYPE_UPDATE],
+        "skip": totals[RowResult.IMPORT_TYPE_SKIP] - dropped,
+        "invalid": invalid,
+    }
 
 
 class SpreadsheetAdminMixin(ImportExportMixin):
@@ -50,7 +144,9 @@ class SpreadsheetAdminMixin(ImportExportMixin):
 
     Importing needs the model's import permission (the group 导入) as well as the
     right to change it; exporting needs the right to view it, and exports what
-    the change list shows with its filters."""
+    the change list shows with its filters. Importers can download a template
+    (programs.workbooks.build_template) and, after a failed preview, the sheet
+    back with its errors marked and explained in a 错误说明 column."""
 
     # XLSX, XLS, ODS and CSV, read in whatever encoding (programs.spreadsheets).
     formats = FORMATS
@@ -66,20 +162,193 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             f"{opts.app_label}.{get_permission_codename(code, opts)}"
         ) and self.has_change_permission(request)
 
+    def get_import_resource_classes(self, request):
+        # A sheet that comes back with its 错误说明 column imports as it is.
+        return [ignoring_notes(c) for c in super().get_import_resource_classes(request)]
+
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
-        mode = form.cleaned_data.get("mode") if form and form.is_bound else "all"
-        return {"only_valid": mode == "valid", "user": request.user}
+        bound = form is not None and form.is_bound
+        mode = form.cleaned_data.get("mode") if bound else "all"
+        return {
+            "only_valid": mode == "valid",
+            "user": request.user,
+            "allow_recreate": bool(form.cleaned_data.get("allow_recreate"))
+            if bound
+            else False,
+        }
 
     def get_export_resource_kwargs(self, request, **kwargs):
         # The resource decides which names this user may see in the file.
         return {"user": request.user}
 
+    # URLs -----------------------------------------------------------------
+
+    def admin_url(self, name: str, *args) -> str:
+        return reverse(
+            "admin:{}_{}_{}".format(*self.get_model_info(), name),
+            args=args,
+            current_app=self.admin_site.name,
+        )
+
+    def get_urls(self):
+        info = self.get_model_info()
+        return [
+            path(
+                "import-template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="{}_{}_import_template".format(*info),
+            ),
+            path(
+                "import-errors/<str:token>/",
+                self.admin_site.admin_view(self.import_errors_view),
+                name="{}_{}_import_errors".format(*info),
+            ),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if self.has_import_permission(request):
+            extra_context["import_template_url"] = self.admin_url("import_template")
+        return super().changelist_view(request, extra_context)
+
+    # Template and error workbook -------------------------------------------
+
+    def import_template_view(self, request):
+        """An XLSX to fill in: headers, notes, drop-downs and an example row."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        classes = super().get_import_resource_classes(request)
+        try:
+            resource_class = classes[int(request.GET.get("resource", 0))]
+        except (ValueError, IndexError):
+            resource_class = classes[0]
+        return self.xlsx_response(
+            build_template(resource_class), template_filename(resource_class)
+        )
+
+    def import_errors_view(self, request, token):
+        """The uploaded sheet with its errors marked; handed out once."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            content, filename = take_error_workbook(
+                token, user=request.user, model=self.model
+            )
+        except ErrorWorkbookGone:
+            messages.error(
+                request,
+                _(
+                    "带错误说明的表格已经下载过或已过期（保留一小时）。"
+                    "请重新上传原来的表格，再下载。"
+                ),
+            )
+            return HttpResponseRedirect(self.admin_url("import"))
+        return self.xlsx_response(content, filename)
+
+    @staticmethod
+    def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def offer_error_workbook(self, request, form, result) -> tuple[str, str] | None:
+        """Build the error workbook while the upload is still in private storage.
+
+        A workbook up to IMPORT_ERROR_WORKBOOK_INLINE_BYTES goes into the page
+        itself (a data: link), so nothing is kept on the server; a bigger one is
+        kept in private storage for one download by this user, behind a signed
+        token, and deleted once downloaded or an hour old. Returns the link
+        and the file name."""
+        upload = form.cleaned_data.get("import_file")
+        name = getattr(upload, "tmp_storage_name", None)
+        if not name:
+            return None
+        filename = error_filename(upload.name)
+        try:
+            input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+            data = self.get_tmp_storage_class()(
+                name=name, read_mode="rb", **self.get_tmp_storage_class_kwargs()
+            ).read()
+            content = build_error_workbook(
+                data,
+                input_format,
+                self.choose_import_resource_class(form, request),
+                result,
+            )
+            limit = getattr(settings, "IMPORT_ERROR_WORKBOOK_INLINE_BYTES", 2 << 20)
+            if len(content) <= limit:
+                encoded = base64.b64encode(content).decode("ascii")
+                return f"data:{XLSX_CONTENT_TYPE};base64,{encoded}", filename
+            token = store_error_workbook(
+                content, user=request.user, model=self.model, filename=filename
+            )
+        except Exception:
+            # The preview still lists every error; only the download is missing.
+            logger.exception("Could not build the error workbook")
+            return None
+        return self.admin_url("import_errors", token), filename
+
+    # Preview and confirmation ---------------------------------------------
+
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
             initial["mode"] = import_form.cleaned_data.get("mode", "all")
+            initial["allow_recreate"] = import_form.cleaned_data.get(
+                "allow_recreate", False
+            )
+            form_class = self.get_confirm_form_class(request)
+            initial["token"] = signing.dumps(
+                [request.user.pk, *form_class.signed_values(initial)],
+                salt=CONFIRM_SALT,
+            )
         return initial
+
+    def confirm_problem(self, request, form) -> str | None:
+        """Why a confirmation must be refused: it names another file (or mode,
+        or format) than the preview stored, or the stored file is gone."""
+        data = form.cleaned_data
+        try:
+            signed = signing.loads(
+                data.get("token") or "",
+                salt=CONFIRM_SALT,
+                max_age=getattr(settings, "IMPORT_CONFIRM_MAX_AGE", 86400),
+            )
+        except signing.SignatureExpired:
+            return _("预览已过期，请重新上传文件。")
+        except signing.BadSignature:
+            signed = None
+        expected = [request.user.pk, *form.signed_values(data)]
+        if signed != expected:
+            return _(
+                "确认导入的内容与预览时上传的文件不一致（表单可能被改动过），"
+                "为安全起见什么都没有导入。请重新上传文件并检查预览。"
+            )
+        storage = self.get_tmp_storage_class()(
+            name=data["import_file_name"], **self.get_tmp_storage_class_kwargs()
+        )
+        try:
+            storage.read()
+        except (FileNotFoundError, OSError):
+            return _(
+                "找不到预览时上传的文件：它可能已经导入过，或者已过期。请重新上传文件。"
+            )
+        return None
+
+    def process_import(self, request, **kwargs):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        if form.is_valid():
+            problem = self.confirm_problem(request, form)
+            if problem:
+                messages.error(request, problem)
+                return HttpResponseRedirect(self.admin_url("import"))
+        return super().process_import(request, **kwargs)
 
     def add_data_read_fail_error_to_form(self, form, e):
         self.forget_upload(form)
@@ -97,19 +366,31 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         upload = form.cleaned_data.get("import_file") if form.is_bound else None
         name = getattr(upload, "tmp_storage_name", None)
         if name:
-            self.get_tmp_storage_class()(name=name).remove()
+            self.get_tmp_storage_class()(
+                name=name, **self.get_tmp_storage_class_kwargs()
+            ).remove()
             upload.tmp_storage_name = None
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None) or {}
+        context = getattr(response, "context_data", None)
+        if context is None:
+            return response
+        context["import_template_url"] = self.admin_url("import_template")
+        result = context.get("result")
+        if result is not None:
+            context["import_counts"] = import_counts(result)
+            context["preview_rows"] = preview_rows(result)
         form = context.get("form")
-        if (
-            form is not None
-            and request.method == "POST"
-            and "confirm_form" not in context
-        ):
-            self.forget_upload(form)
+        if form is not None and request.method == "POST":
+            if result is not None and row_errors(result):
+                offer = self.offer_error_workbook(request, form, result)
+                if offer:
+                    url, filename = offer
+                    context["error_workbook_url"] = url
+                    context["error_workbook_filename"] = filename
+            if "confirm_form" not in context:
+                self.forget_upload(form)
         return response
 
     def process_result(self, result, request):
@@ -117,24 +398,15 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             messages.error(
                 request, _("导入没有完成，什么都没有写入。请重新上传并检查预览。")
             )
-            url = reverse(
-                "admin:{}_{}_import".format(*self.get_model_info()),
-                current_app=self.admin_site.name,
-            )
-            return HttpResponseRedirect(url)
+            return HttpResponseRedirect(self.admin_url("import"))
         return super().process_result(result, request)
 
     def add_success_message(self, result, request):
-        totals = result.totals
+        counts = import_counts(result)
         messages.success(
             request,
             _("导入完成：新增 %(new)d 条，修改 %(update)d 条，未变 %(skip)d 条。")
-            % {
-                "new": totals[RowResult.IMPORT_TYPE_NEW],
-                "update": totals[RowResult.IMPORT_TYPE_UPDATE],
-                "skip": totals[RowResult.IMPORT_TYPE_SKIP]
-                - len(getattr(result, "dropped", [])),
-            },
+            % counts,
         )
         dropped = getattr(result, "dropped", [])
         if dropped:

@@ -199,6 +199,27 @@ class ProgramResource(PublishableResource):
     def get_queryset(self):
         return Program.objects.select_related("region", "parent")
 
+    def plausibility(self, instance) -> list[str]:
+        notes = super().plausibility(instance)
+        if instance.pk is None:
+            return notes
+        start, end = instance.start_year, instance.end_year
+        years = instance.figures.exclude(year=None).values_list("year", flat=True)
+        outside = sorted(
+            {y for y in years if (start and y < start) or (end and y > end)}
+        )
+        if outside:
+            column = self.column_of(
+                "start_year" if start and outside[0] < start else "end_year"
+            )
+            listed = "、".join(f"{y}年" for y in outside)
+            period = instance.period_display or f"至{end}年"
+            notes.append(
+                f"“{column}”：项目已有{listed}的数据，不在实施期（{period}）之内，"
+                "请核对"
+            )
+        return notes
+
 
 class FigureResource(SpreadsheetResource):
     program = field("program", "项目", LookupWidget(Program, "slug", "网址标识"))
@@ -269,3 +290,89 @@ class FigureResource(SpreadsheetResource):
         for column in ("年份", "统计期"):
             row.setdefault(column, "")
         return super().get_instance(instance_loader, row)
+
+    def trail_item(self, instance):
+        return instance.program
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.known = {}
+
+    # Plausibility ---------------------------------------------------------
+
+    def known_figures(self, program) -> dict:
+        """The program's figures as the import goes: those stored, then the
+        file's rows in their place, by (indicator, year, statistics period)."""
+        if not hasattr(self, "known"):
+            self.known = {}
+        if program.pk not in self.known:
+            self.known[program.pk] = {
+                (f.indicator, f.year, f.period_label): Seen(f, "")
+                for f in Figure.objects.filter(program=program)
+            }
+        return self.known[program.pk]
+
+    def plausibility(self, instance) -> list[str]:
+        notes = super().plausibility(instance)
+        program = instance.program if instance.program_id else None
+        if program is None or instance.value is None:
+            return notes
+        year, column = instance.year, self.column_of("value")
+        start, end = program.start_year, program.end_year
+        if year and ((start and year < start) or (end and year > end)):
+            notes.append(
+                f"“{self.column_of('year')}”：{year}年不在项目“{program.title}”"
+                f"的实施期（{program.period_display}）之内，请核对"
+            )
+        known = self.known_figures(program)
+        key = (instance.indicator, instance.year, instance.period_label)
+        this = Seen(instance, f"第{self.current_line}行")
+        others = [seen for k, seen in known.items() if k != key]
+        for other in others:
+            if other.year != year or other.period_label != instance.period_label:
+                continue
+            if this.unit == "人" and other.unit == "户" and this.value < other.value:
+                notes.append(
+                    f"“{column}”：{this.display}少于同期的{other.describe()}，"
+                    "人数不应少于户数，请核对"
+                )
+            if this.unit == "户" and other.unit == "人" and other.value < this.value:
+                notes.append(
+                    f"“{column}”：{this.display}多于同期的{other.describe()}，"
+                    "户数不应多于人数，请核对"
+                )
+        for other in others:
+            if (
+                other.indicator != instance.indicator
+                or other.unit != this.unit
+                or not (year and other.year and abs(other.year - year) == 1)
+                or not (this.value > 0 and other.value > 0)
+            ):
+                continue
+            ratio = max(this.value, other.value) / min(this.value, other.value)
+            if ratio > 10:
+                notes.append(
+                    f"“{column}”：{this.display}与{other.year}年的"
+                    f"{other.describe()}相差{ratio:.0f}倍，请核对"
+                )
+        known[key] = this
+        return notes
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self.current_line = self.line(kwargs.get("row_number", 0))
+        return super().import_row(row, instance_loader, **kwargs)
+
+
+class Seen:
+    """A figure as plausibility checks compare it: in its base unit (人, 户,
+    元), wherever it came from (the database or a line of the file)."""
+
+    def __init__(self, figure, where: str):
+        self.indicator, self.year = figure.indicator, figure.year
+        self.period_label = figure.period_label
+        self.unit, self.value = figure.base_unit, figure.base_value
+        self.display, self.where = figure.display, where
+
+    def describe(self) -> str:
+        where = self.where or "已有数据"
+        return f"“{self.indicator}”{self.display}（{where}）"

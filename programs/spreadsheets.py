@@ -11,6 +11,7 @@ django-import-export resources in `programs/resources.py` and
 import codecs
 import csv
 import io
+import json
 import re
 import unicodedata
 import zipfile
@@ -515,6 +516,9 @@ def field(attribute, column, widget=None, readonly=False, **kwargs):
     )
 
 
+ERROR_NOTES = "错误说明"
+
+
 class SpreadsheetResource(resources.ModelResource):
     """A resource whose columns carry Chinese names, matched on natural keys.
 
@@ -530,12 +534,27 @@ class SpreadsheetResource(resources.ModelResource):
     # Model fields the import never sets (so never validated either).
     unvalidated: tuple[str, ...] = ()
 
-    def __init__(self, only_valid: bool = False, user=None, **kwargs):
+    def __init__(
+        self,
+        only_valid: bool = False,
+        user=None,
+        allow_recreate: bool = False,
+        **kwargs,
+    ):
         super().__init__()
         self.only_valid = only_valid
         self.user = user
+        # Rows that would bring back an item deleted since are refused unless
+        # the importer chose to re-create them.
+        self.allow_recreate = allow_recreate
         self.line_numbers: list[int] = []
         self.seen_keys: dict[tuple, int] = {}
+        self.row_warnings: list[str] = []
+        self.file_name = ""
+        self.dry_run = False
+        # Programs and stories this import saved, or saved lines of: whether
+        # it created them, and how many of their lines it saved.
+        self.touched: dict[tuple[type, int], tuple[bool, int]] = {}
 
     # Headers --------------------------------------------------------------
 
@@ -574,7 +593,12 @@ class SpreadsheetResource(resources.ModelResource):
         for header in dataset.headers:
             name, unit = split_header(header)
             column = known.get(header_key(header)) or known.get(name)
-            if column is None and header_key(header) in readonly | {""}:
+            # 错误说明 is the column the error workbook adds: fixed sheets come
+            # back with it, from the admin or the command line.
+            if column is None and header_key(header) in readonly | {
+                "",
+                header_key(ERROR_NOTES),
+            }:
                 column = clean_text(header)
             if column is None:
                 if clean_text(header).strip():
@@ -699,7 +723,7 @@ class SpreadsheetResource(resources.ModelResource):
             for f in self.fields.values():
                 if f.column_name == column and f.attribute:
                     exclude.add(f.attribute.split("__")[0])
-        self.row_warnings = self.plausibility(instance)
+        self.row_warnings.extend(self.plausibility(instance))
         try:
             instance.full_clean(exclude=exclude, validate_unique=validate_unique)
         except ValidationError as exc:
@@ -760,13 +784,76 @@ class SpreadsheetResource(resources.ModelResource):
             year = getattr(instance, name, None)
             if isinstance(year, int) and year > this_year:
                 notes.append(f"“{self.column_of(name)}”：{year}年还没有到，请核对")
+        unit = unicodedata.normalize("NFKC", getattr(instance, "unit", "") or "")
+        value = getattr(instance, "value", None)
+        if unit == "%" and isinstance(value, Decimal) and value > 100:
+            notes.append(
+                f"“{self.column_of('value')}”：{instance.display}超过100%，请核对"
+            )
         return notes
 
     def import_data(self, dataset, *args, **kwargs):
         kwargs.setdefault("rollback_on_validation_errors", not self.only_valid)
         kwargs.setdefault("use_transactions", True)
         self.user = kwargs.get("user") or self.user
+        self.file_name = clean_text(kwargs.get("file_name") or "").strip()
+        self.dry_run = bool(kwargs.get("dry_run"))
+        self.touched = {}
         return super().import_data(dataset, *args, **kwargs)
+
+    # The trail ------------------------------------------------------------
+
+    def trail_item(self, instance):
+        """The item whose history a saved row belongs to: the program or story
+        itself, or the program or story a line belongs to; None for regions
+        and people, which keep no versions."""
+        return None
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        item = None if self.dry_run else self.trail_item(instance)
+        if item is not None and (item is not instance or not is_create):
+            self.snapshot(item)
+        super().save_instance(instance, is_create, row, **kwargs)
+        if item is None or item.pk is None:
+            return
+        key = (type(item), item.pk)
+        created, lines = self.touched.get(key, (False, 0))
+        if item is instance:
+            created = created or is_create
+        else:
+            lines += 1
+        self.touched[key] = (created, lines)
+
+    def snapshot(self, item) -> None:
+        """Keep the state before the import, if no version kept it yet, so that
+        an import can be undone from the item's history."""
+        from editorial.services import snapshot_before_import
+
+        key = (type(item), item.pk)
+        if key not in self.touched:
+            snapshot_before_import(type(item), item.pk, self.user)
+
+    def import_message(self, key, created: bool, lines: int) -> str:
+        name = f"“{self.file_name}”" if self.file_name else ""
+        if lines:
+            what = self._meta.model._meta.verbose_name
+            return f"从文件{name}导入{what} {lines} 条"
+        return f"从文件{name}导入（{'新建' if created else '修改'}）"
+
+    def leave_trail(self, result) -> None:
+        """A version (with its lines) and an audit entry for every program or
+        story the import created or changed; nothing for unchanged rows."""
+        if self.dry_run or not self.touched:
+            return
+        if result.has_errors():
+            return
+        if not self.only_valid and result.has_validation_errors():
+            return
+        from editorial.services import record_import
+
+        for (model, pk), (created, lines) in self.touched.items():
+            message = self.import_message((model, pk), created, lines)
+            record_import(model, pk, self.user, message)
 
     def handle_import_error(self, result, error, raise_errors=False):
         if not isinstance(error, SpreadsheetError):
@@ -775,6 +862,7 @@ class SpreadsheetResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
+        self.leave_trail(result)
         result.dropped = [
             m
             for r in result.rows
@@ -819,6 +907,12 @@ class PublishableResource(SpreadsheetResource):
 
     unvalidated = ("slug", "created_by", "status", "published_at", "lock_version")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deleted: dict | None = None
+        self.recreating = False
+        self.recreated: set[tuple[type, int]] = set()
+
     def required_columns(self) -> list[str]:
         return []
 
@@ -829,6 +923,12 @@ class PublishableResource(SpreadsheetResource):
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self.check_key_columns(dataset.headers)
+        self.deleted = None
+        self.recreating = False
+        self.recreated = set()
+
+    def trail_item(self, instance):
+        return instance
 
     def row_key(self, row) -> tuple:
         slug = header_key(row.get("网址标识"))
@@ -837,6 +937,13 @@ class PublishableResource(SpreadsheetResource):
         return (header_key(row.get("标题")), header_key(row.get("地区代码")))
 
     def get_instance(self, instance_loader, row):
+        self.recreating = False
+        instance = self.find_instance(row)
+        if instance is None:
+            self.check_recreation(row)
+        return instance
+
+    def find_instance(self, row):
         model = self._meta.model
         slug = clean_text(row.get("网址标识")).strip()
         if slug:
@@ -851,6 +958,74 @@ class PublishableResource(SpreadsheetResource):
                 {"网址标识": "有不止一条标题和地区都相同的记录，请填写网址标识"}
             )
         return matches[0] if matches else None
+
+    # Items deleted since ----------------------------------------------------
+
+    def deleted_items(self) -> dict:
+        """Deleted items the trash still holds, by slug and by (title, region
+        id): an old file must not silently bring one back."""
+        if self.deleted is None:
+            from reversion.models import Version
+
+            self.deleted = {}
+            versions = Version.objects.get_deleted(self._meta.model)
+            for version in versions.select_related("revision"):
+                try:
+                    data = json.loads(version.serialized_data)[0]["fields"]
+                except (ValueError, KeyError, IndexError, TypeError):
+                    continue
+                when = timezone.localtime(version.revision.date_created)
+                found = (data.get("title") or version.object_repr, when)
+                if data.get("slug"):
+                    self.deleted.setdefault(data["slug"], found)
+                if data.get("title") and data.get("region"):
+                    self.deleted.setdefault((data["title"], data["region"]), found)
+        return self.deleted
+
+    def deleted_match(self, row):
+        deleted = self.deleted_items()
+        if not deleted:
+            return None
+        slug = clean_text(row.get("网址标识")).strip()
+        if slug:
+            return deleted.get(slug)
+        from programs.models import Region
+
+        code = clean_text(row.get("地区代码")).strip()
+        region = Region.objects.filter(code=code).values_list("pk", flat=True)
+        title = clean_text(row.get("标题")).strip()
+        return deleted.get((title, region.first()))
+
+    def check_recreation(self, row) -> None:
+        """A row matching a deleted item is a re-creation: refused unless the
+        importer chose to re-create deleted items, and always pointed out."""
+        self.recreating = False
+        match = self.deleted_match(row)
+        if match is None:
+            return
+        title, when = match
+        what = self._meta.model._meta.verbose_name
+        text = f"重新创建已删除的{what}“{title}”（{when:%Y-%m-%d}删除）"
+        if not self.allow_recreate:
+            raise ValidationError(
+                {
+                    "网址标识": f"{text}。如确要重新创建，请在上传时选择"
+                    "“重新创建已删除的内容”；否则请从文件中删去这一行"
+                }
+            )
+        self.recreating = True
+        self.row_warnings.append(f"“网址标识”：{text}")
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        super().save_instance(instance, is_create, row, **kwargs)
+        if is_create and self.recreating and instance.pk is not None:
+            self.recreated.add((type(instance), instance.pk))
+
+    def import_message(self, key, created: bool, lines: int) -> str:
+        message = super().import_message(key, created, lines)
+        if key in self.recreated:
+            message += "，重新创建已删除的内容"
+        return message
 
     def before_save_instance(self, instance, row, **kwargs):
         from programs.abstract import pinyin_slug
@@ -875,18 +1050,55 @@ def max_upload_bytes() -> int:
     return getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 
+DAMAGED = "文件已损坏，或者不是它的扩展名所说的格式。请在 Excel 或 WPS 中另存后再上传。"
+# Real sheets compress perhaps twenty to one; a member that claims to unpack to
+# hundreds of times its size is a zip bomb.
+MAX_RATIO = 200
+
+
 def check_archive(data: bytes) -> None:
-    """Refuse a zip (XLSX, ODS) that would unpack to far more than its size."""
+    """Refuse a zip (XLSX, ODS) that would unpack to far more than its size, or
+    whose XML declares a DTD or entities (billion laughs, external entities).
+
+    zipfile never hands out more than a member's declared size, so the sizes
+    checked here bound what the readers will unpack."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise SpreadsheetError(DAMAGED) from None
+    too_big = SpreadsheetError("文件解压后过大，可能不是正常的表格文件。")
+    if sum(info.file_size for info in members) > 20 * max_upload_bytes():
+        raise too_big
+    for info in members:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise too_big
+    for info in members:
+        if info.filename.endswith((".xml", ".rels")):
+            check_xml(archive, info)
+
+
+def check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Read a member's prolog with defusedxml: a DTD (and so any entity) can only
+    come before the root element, and the readers never need one."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
+
+    try:
+        with archive.open(info) as stream:
+            for _event, _element in iterparse(
+                stream, events=("start",), forbid_dtd=True
+            ):
+                break
+    except DefusedXmlException:
         raise SpreadsheetError(
-            "文件已损坏，或者不是它的扩展名所说的格式。"
-            "请在 Excel 或 WPS 中另存后再上传。"
+            "文件里含有不允许的 XML 声明（DTD 或实体），可能是恶意构造的文件，"
+            "已拒绝。请在 Excel 或 WPS 中另存后再上传。"
         ) from None
-    total = sum(info.file_size for info in archive.infolist())
-    if total > 20 * max_upload_bytes():
-        raise SpreadsheetError("文件解压后过大，可能不是正常的表格文件。")
+    except Exception:
+        raise SpreadsheetError(DAMAGED) from None
 
 
 def decode_text(data: bytes) -> str:
@@ -939,7 +1151,12 @@ class CSV(base_formats.CSV):
 class XLSX(base_formats.XLSX):
     def create_dataset(self, in_stream):
         check_archive(in_stream)
-        return super().create_dataset(in_stream)
+        try:
+            return super().create_dataset(in_stream)
+        except SpreadsheetError:
+            raise
+        except Exception:
+            raise SpreadsheetError(DAMAGED) from None
 
 
 class XLS(base_formats.XLS):
@@ -978,7 +1195,12 @@ class ODS(base_formats.ODS):
 
     def create_dataset(self, in_stream, **kwargs):
         check_archive(in_stream)
-        return tablib.import_set(in_stream, format="ods")
+        try:
+            return tablib.import_set(in_stream, format="ods")
+        except SpreadsheetError:
+            raise
+        except Exception:
+            raise SpreadsheetError(DAMAGED) from None
 
     def export_data(self, dataset, **kwargs):
         return dataset.export("ods")

@@ -244,6 +244,25 @@ class AssistanceResource(SpreadsheetResource):
     def get_queryset(self):
         return Assistance.objects.select_related("story", "recipient")
 
+    def trail_item(self, instance):
+        return instance.story
+
+    def plausibility(self, instance) -> list[str]:
+        notes = super().plausibility(instance)
+        people = instance.covers_people
+        if (
+            people
+            and instance.value is not None
+            and instance.base_unit == "户"
+            and people < instance.base_value
+        ):
+            notes.append(
+                f"“{self.column_of('covers_people')}”：{people}人少于"
+                f"“{self.column_of('value')}”的{instance.display}，"
+                "人数不应少于户数，请核对"
+            )
+        return notes
+
     def get_instance(self, instance_loader, row):
         try:
             return super().get_instance(instance_loader, row)

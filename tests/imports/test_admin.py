@@ -201,3 +201,31 @@ def test_manage_py_import_and_export_use_the_resources(tmp_path, county, capsysb
 def test_every_reported_model_has_an_import_page(client, importer, url):
     client.force_login(importer)
     assert client.get(reverse(url)).status_code == 200
+
+
+def test_a_deleted_program_comes_back_only_when_the_importer_says_so(
+    client, importer, reviewer, county
+):
+    program = ProgramFactory(region=county, slug="gangnan-bamboo", status="draft")
+    client.force_login(reviewer)
+    delete_url = reverse("admin:programs_program_delete", args=[program.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Program.objects.exists()
+
+    client.force_login(importer)
+    refused = upload(client, program_csv(county))
+    assert "重新创建已删除的扶贫项目" in refused.text
+    assert "confirm_form" not in refused.context or not refused.context["confirm_form"]
+
+    allowed = client.post(
+        IMPORT_URL,
+        {
+            "resource": "0",
+            "format": CSV_FORMAT,
+            "mode": "all",
+            "allow_recreate": "on",
+            "import_file": SimpleUploadedFile("programs.csv", program_csv(county)),
+        },
+    )
+    assert confirm(client, allowed).status_code == 302
+    assert Program.objects.get().slug == "gangnan-bamboo"
