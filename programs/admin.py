@@ -31,6 +31,7 @@ from programs.workbooks import (
     ignoring_notes,
     row_errors,
     store_error_workbook,
+    sweep_abandoned_uploads,
     take_error_workbook,
     template_filename,
 )
@@ -372,6 +373,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             upload.tmp_storage_name = None
 
     def import_action(self, request, **kwargs):
+        sweep_abandoned_uploads()
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None)
         if context is None:

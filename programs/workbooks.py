@@ -558,21 +558,35 @@ def private_storage():
         return storages["default"]
 
 
-def sweep_error_workbooks() -> None:
-    """Delete error workbooks nobody downloaded before they expired."""
-    storage = private_storage()
+def sweep_old_files(storage, folder: str, max_age: int) -> None:
+    """Delete the files in a storage folder older than `max_age` seconds."""
     try:
-        _dirs, files = storage.listdir(ERRORS_FOLDER)
+        _dirs, files = storage.listdir(folder)
     except (FileNotFoundError, NotImplementedError):
         return
-    cutoff = timezone.now() - timezone.timedelta(seconds=error_max_age())
+    cutoff = timezone.now() - timezone.timedelta(seconds=max_age)
     for name in files:
-        path = f"{ERRORS_FOLDER}/{name}"
+        path = f"{folder}/{name}"
         try:
             if storage.get_modified_time(path) < cutoff:
                 storage.delete(path)
         except (FileNotFoundError, NotImplementedError):
             continue
+
+
+def sweep_error_workbooks() -> None:
+    """Delete error workbooks nobody downloaded before they expired."""
+    sweep_old_files(private_storage(), ERRORS_FOLDER, error_max_age())
+
+
+def sweep_abandoned_uploads() -> None:
+    """Delete uploads whose preview was never confirmed: they hold personal data
+    and must not wait on disk for someone who closed the tab."""
+    sweep_old_files(
+        storages["import_export"],
+        "django-import-export",
+        getattr(settings, "IMPORT_UPLOAD_MAX_AGE", 3600),
+    )
 
 
 def store_error_workbook(content: bytes, *, user, model, filename: str) -> str:

@@ -229,3 +229,18 @@ def test_a_deleted_program_comes_back_only_when_the_importer_says_so(
     )
     assert confirm(client, allowed).status_code == 302
     assert Program.objects.get().slug == "gangnan-bamboo"
+
+
+def test_an_abandoned_upload_is_deleted_after_an_hour(
+    client, importer, county, _private_upload_storage
+):
+    client.force_login(importer)
+    preview = upload(client, program_csv(county))
+    assert preview.context["confirm_form"]
+    [name] = stored_uploads(_private_upload_storage)
+    # Nobody confirms. An hour and a bit later, the next visit sweeps it away.
+    path = next(_private_upload_storage.rglob(name))
+    old = path.stat().st_mtime - 3700
+    os.utime(path, (old, old))
+    assert client.get(IMPORT_URL).status_code == 200
+    assert stored_uploads(_private_upload_storage) == []
