@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -178,6 +179,20 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             if bound
             else False,
         }
+
+    def get_export_filename(self, request, queryset, file_format):
+        # 扶贫项目-2026-11-28.xlsx: what an office saves it as anyway.
+        day = timezone.localdate().isoformat()
+        name = self.model._meta.verbose_name_plural
+        return f"{name}-{day}.{file_format.get_extension()}"
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = super()._do_file_export(file_format, request, queryset, export_form)
+        # django-import-export quotes the name raw; a Chinese name needs RFC 6266.
+        response["Content-Disposition"] = content_disposition_header(
+            True, self.get_export_filename(request, queryset, file_format)
+        )
+        return response
 
     def get_export_resource_kwargs(self, request, **kwargs):
         # The resource decides which names this user may see in the file.

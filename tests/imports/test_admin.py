@@ -244,3 +244,17 @@ def test_an_abandoned_upload_is_deleted_after_an_hour(
     os.utime(path, (old, old))
     assert client.get(IMPORT_URL).status_code == 200
     assert stored_uploads(_private_upload_storage) == []
+
+
+def test_an_export_is_named_in_chinese_with_the_date(client, editor, county):
+    ProgramFactory(region=county)
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:programs_program_export"),
+        {"resource": "0", "format": CSV_FORMAT, "programresource_slug": "on"},
+    )
+    disposition = response.headers["Content-Disposition"]
+    # RFC 6266: browsers save it as 扶贫项目-<date>.csv.
+    assert disposition.startswith("attachment; filename*=utf-8''")
+    assert "%E6%89%B6%E8%B4%AB%E9%A1%B9%E7%9B%AE-" in disposition
+    assert disposition.endswith(".csv")
