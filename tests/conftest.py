@@ -35,9 +35,10 @@ def demo(db) -> None:
 
 
 GROUPS_MIGRATION = importlib.import_module("stories.migrations.0003_editorial_groups")
-WORKFLOW_MIGRATION = importlib.import_module(
-    "stories.migrations.0006_workflow_permissions"
-)
+ADDED_PERMISSIONS = [
+    importlib.import_module(f"stories.migrations.{name}").ADDED
+    for name in ("0006_workflow_permissions", "0008_privacy_permissions")
+]
 
 
 def ensure_newsroom_groups() -> None:
@@ -56,7 +57,9 @@ def ensure_newsroom_groups() -> None:
                 codename__in=codenames,
             )
         )
-        for app_label, codename in WORKFLOW_MIGRATION.ADDED.get(name, []):
+        for app_label, codename in [
+            p for added in ADDED_PERMISSIONS for p in added.get(name, [])
+        ]:
             group.permissions.add(
                 Permission.objects.get(
                     content_type__app_label=app_label, codename=codename

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from stories.migrations import _permissions as permissions
+
 # Who may do what. Authors write stories and their details; editors edit all
 # content; reviewers also publish, archive and delete. Publishing itself is the
 # custom publish_* permission, checked by the admin when status changes.
@@ -43,15 +45,7 @@ GROUPS = {
 
 
 def create_groups(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are normally created after all migrations have run; the groups
-    # need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
+    permissions.create_all_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in GROUPS.items():

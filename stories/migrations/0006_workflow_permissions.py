@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from stories.migrations import _permissions as permissions
+
 # Editors and reviewers edit anyone's content at any stage; authors only their
 # own drafts. Reviewers read the audit trail.
 ADDED = {
@@ -13,30 +15,11 @@ ADDED = {
 
 
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, perms in ADDED.items():
-        group = Group.objects.get(name=name)
-        for app_label, codename in perms:
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    permissions.grant(apps, ADDED)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    for name, perms in ADDED.items():
-        group = Group.objects.filter(name=name).first()
-        if group:
-            group.permissions.remove(
-                *group.permissions.filter(codename__in=[c for _, c in perms])
-            )
+    permissions.revoke(apps, ADDED)
 
 
 class Migration(migrations.Migration):
