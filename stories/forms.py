@@ -61,7 +61,27 @@ class StoryFilterForm(forms.Form):
             stories = stories.filter(assistance__measure=data["measure"]).distinct()
         if data.get("year"):
             stories = stories.filter(published_at__year=data["year"])
+        if data.get("cause") or data.get("measure"):
+            stories = self.only_public_matches(stories, data)
         return stories
+
+    @staticmethod
+    def only_public_matches(stories, data):
+        """Keep stories whose matching cause or assistance line is one readers
+        may see: a filter must not reveal a detail the page withholds."""
+        cause, measure = data.get("cause"), data.get("measure")
+        kept = [
+            story.pk
+            for story in stories.prefetch_related(
+                "assistance__recipient__consents", "outcomes"
+            )
+            if (not cause or cause in story.public_causes())
+            and (
+                not measure
+                or any(a.measure == measure for a in story.public_assistance())
+            )
+        ]
+        return stories.filter(pk__in=kept)
 
     @property
     def active(self) -> bool:

@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -169,3 +170,15 @@ def test_the_childs_photo_file_is_not_linked_either(site):
     for url, page in pages.items():
         for link in page["links"] + page["images"]:
             assert boy_photo.image.name not in link, url
+
+
+@pytest.mark.django_db
+def test_filters_do_not_reveal_a_withheld_detail(client, demo):
+    story = Story.objects.get(people__real_name="叶寿恒")
+    url = reverse("stories:list")
+    assert story in client.get(url, {"measure": "rain_dew"}).context["story_list"]
+    Consent.objects.filter(person__real_name__in=["叶寿恒", "庞春梅"]).update(
+        withdrawn_on=timezone.localdate()
+    )
+    # The lines are withheld on the page, so filtering by them must not find it.
+    assert story not in client.get(url, {"measure": "rain_dew"}).context["story_list"]
