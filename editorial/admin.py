@@ -17,6 +17,7 @@ from editorial import services
 from editorial.diff import compare_fields, compare_versions
 from editorial.models import AuditEntry, ReviewNote
 from editorial.preview import make_token
+from privacy.rules import redact_text, site_name_replacements
 from programs.abstract import Publishable, pinyin_slug
 
 
@@ -332,11 +333,13 @@ class EditorialAdmin(VersionAdmin):
     def masked(self, request, obj, own, lines):
         """Differences as this user may read them: protected real names are
         shown only to staff with the privacy permission."""
-        if request.user.has_perm("privacy.view_real_names") or not hasattr(
-            obj, "redact"
-        ):
+        if request.user.has_perm("privacy.view_real_names"):
             return own, lines
-        mask = obj.redact
+        # A story knows its own people; a program's text is masked like any
+        # text that belongs to no one story.
+        mask = getattr(obj, "redact", None) or (
+            lambda text: redact_text(text, site_name_replacements())
+        )
         for change in [*own, *(c for line in lines for c in line.changes)]:
             change.old, change.new = mask(change.old), mask(change.new)
         for line in lines:

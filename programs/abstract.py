@@ -7,9 +7,12 @@ same care for qualifiers such as 多 and 余, and carry captioned photos.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from pypinyin import lazy_pinyin
 
 # 万 and 亿 written in a unit ("万元", "万户") scale the number they follow.
 MAGNITUDES = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
@@ -40,16 +43,6 @@ class PublishableQuerySet(models.QuerySet):
             status=Publishable.Status.PUBLISHED,
             published_at__lte=now,
         )
-
-    def editable_by(self, user) -> "PublishableQuerySet":
-        """What a user may edit: everything for editors and reviewers, only their
-        own drafts for authors."""
-        opts = self.model._meta
-        if user.has_perm(f"{opts.app_label}.change_any_{opts.model_name}"):
-            return self
-        if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
-            return self.none()
-        return self.filter(created_by=user, status=Publishable.Status.DRAFT)
 
 
 class Publishable(models.Model):
@@ -108,8 +101,6 @@ class Publishable(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.status == self.Status.PUBLISHED and not self.published_at:
             raise ValidationError({"published_at": _("发布的内容必须填写上线时间。")})
         if (
@@ -277,9 +268,6 @@ class Photo(models.Model):
 def pinyin_slug(title: str, model: type[models.Model], max_length: int = 80) -> str:
     """A URL slug readers can type, from a Chinese title's pinyin, one syllable a
     word (浑源县 → hun-yuan-xian), unique among `model`'s slugs."""
-    from django.utils.text import slugify
-    from pypinyin import lazy_pinyin
-
     base = slugify("-".join(lazy_pinyin(title)))[:max_length].strip("-") or "item"
     slug, n = base, 2
     while model._default_manager.filter(slug=slug).exists():

@@ -96,9 +96,6 @@ class RegionResource(SpreadsheetResource):
         model = Region
         fields = ("code", "name", "level", "parent")
         import_id_fields = ("code",)
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True
         name = "地区"
 
     def get_queryset(self):
@@ -191,9 +188,6 @@ class ProgramResource(PublishableResource):
             "published_at",
         )
         import_id_fields = ("slug",)
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True
         name = "扶贫项目"
 
     def get_queryset(self):
@@ -274,9 +268,6 @@ class FigureResource(SpreadsheetResource):
             "order",
         )
         import_id_fields = ("program", "indicator", "year", "period_label")
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True
         name = "数据"
 
     def get_queryset(self):

@@ -529,6 +529,14 @@ class SpreadsheetResource(resources.ModelResource):
     """
 
     aliases: dict[str, str] = {}
+
+    class Meta:
+        # Inherited by every resource: a re-imported unchanged row is not saved,
+        # is reported as such, and a file is one transaction.
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
     # Columns whose values together identify a row, as shown to the office.
     key_columns: tuple[str, ...] = ()
     # Model fields the import never sets (so never validated either).

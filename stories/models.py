@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from programs.abstract import Photo, Publishable, PublishableQuerySet, Quantity
+from programs.abstract import (
+    Photo,
+    Publishable,
+    PublishableQuerySet,
+    Quantity,
+    format_number,
+)
 
 if TYPE_CHECKING:
     from privacy.rules import Disclosure
@@ -580,8 +586,6 @@ class AssistanceTotal:
 
     @property
     def display(self) -> str:
-        from programs.abstract import format_number
-
         return (
             f"{format_number(self.value)}{'多' if self.approximate else ''}{self.unit}"
         )

@@ -77,9 +77,6 @@ class StoryResource(PublishableResource):
             "published_at",
         )
         import_id_fields = ("slug",)
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True
         name = "人物故事"
 
     def get_queryset(self):
@@ -142,9 +139,6 @@ class PersonResource(SpreadsheetResource):
             "pseudonym",
         )
         import_id_fields = ("real_name", "household")
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True
         name = "人物"
 
     def required_columns(self) -> list[str]:
@@ -233,9 +227,6 @@ class AssistanceResource(SpreadsheetResource):
             "year",
         )
         import_id_fields = ("story", "order")
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True
         name = "帮扶明细"
 
     def required_columns(self) -> list[str]:

@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from editorial.models import AuditEntry, ReviewNote
 from stories.models import Story
-from tests.conftest import ensure_newsroom_groups, staff_user
 from tests.factories import StoryFactory
 
 pytestmark = pytest.mark.browser
@@ -31,23 +30,8 @@ def site(live_server, transactional_db):
 
 
 @pytest.fixture
-def newsroom(transactional_db):
-    ensure_newsroom_groups()
-
-
-@pytest.fixture
-def author(newsroom):
-    return staff_user("author", "作者")
-
-
-@pytest.fixture
-def reviewer(newsroom):
-    return staff_user("reviewer", "审核")
-
-
-@pytest.fixture
-def editors(newsroom):
-    return staff_user("editor", "编辑"), staff_user("editor2", "编辑")
+def editors(editor, other_editor):
+    return editor, other_editor
 
 
 class Camera:
