@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "privacy",
     "programs",
     "stories",
+    "search",
     # After the portal's apps, so that programs' `import` command (the portal's
     # file formats, messages in Chinese, non-zero exit) replaces its own.
     "import_export",
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.languages",
             ],
         },
     },
@@ -128,7 +130,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文")]
+# Readers can switch the interface to English under /en/; content stays in the
+# language it was written in. Chinese pages keep their unprefixed addresses.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

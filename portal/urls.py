@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -13,13 +14,19 @@ admin.site.site_title = _("编辑后台")
 admin.site.index_title = _("内容管理")
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("stories/", include("stories.urls")),
-    path("", include("programs.urls")),
-    path("preview/", include("editorial.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("preview/", include("editorial.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Reader pages: Chinese at /stories/…, the English interface at /en/stories/….
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("stories/", include("stories.urls")),
+    path("search/", include("search.urls")),
+    path("", include("programs.urls")),
+    prefix_default_language=False,
+)
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
