@@ -8,7 +8,7 @@ PORT ?= 8000
 # Only for local development and tests; production sets its own (see README).
 TEST_SECRET_KEY := test-only-secret-key-not-for-production-0123456789
 
-.PHONY: install run test lint format serve migrations-check demo clean
+.PHONY: install run test lint format serve migrations-check demo clean messages vnu
 
 install: $(STAMP)
 
@@ -41,6 +41,25 @@ format: install
 
 migrations-check: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The Nu HTML checker for tests/test_html_valid.py: vnu-jar from npm, run with
+# Java, kept in the git-ignored .ci/node_modules. Without it that test is
+# skipped (CI, with REQUIRE_BROWSER=1, fails instead).
+VNU_VERSION := 26.9.27
+VNU_JAR_FILE := .ci/node_modules/vnu-jar/build/dist/vnu.jar
+
+vnu: $(VNU_JAR_FILE)
+
+$(VNU_JAR_FILE):
+	npm install --prefix .ci --no-save --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION)
+
+# Refresh the English catalogue from the templates and code, then compile it.
+# Needs gettext (apt-get install gettext); the compiled .mo is committed, so
+# running the site does not. Translate the new empty entries in the .po, then
+# run this again.
+messages: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles --no-obsolete
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 # Production-like serving: DEBUG off, static files collected and served by
 # WhiteNoise, two gunicorn workers. Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.

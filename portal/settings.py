@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "programs",
     "stories",
     "search",
+    "imports",
     # After the portal's apps, so that programs' `import` command (the portal's
     # file formats, messages in Chinese, non-zero exit) replaces its own.
     "import_export",
@@ -196,7 +197,9 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+# Uploads wait for their confirmation in the database, which every app server
+# (and the import worker) sees; no shared folder is needed (imports.storage).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "imports.storage.DatabaseStorage"
 # Checked from the upload's reported size, before the file is read.
 IMPORT_MAX_UPLOAD_BYTES = int(
     os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -5,7 +5,16 @@ from programs.models import Program, Region
 from stories.models import Story
 
 
-class StaticSitemap(Sitemap):
+class ReaderSitemap(Sitemap):
+    """Every page in each interface language, with hreflang alternates: the
+    English interface at /en/ is the same page for another reader."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class StaticSitemap(ReaderSitemap):
     def items(self) -> list[str]:
         return ["home", "stories:list", "programs:list", "programs:region_list"]
 
@@ -13,7 +22,7 @@ class StaticSitemap(Sitemap):
         return reverse(item)
 
 
-class StorySitemap(Sitemap):
+class StorySitemap(ReaderSitemap):
     def items(self):
         return Story.objects.published().order_by("pk")
 
@@ -21,7 +30,7 @@ class StorySitemap(Sitemap):
         return story.updated_at
 
 
-class ProgramSitemap(Sitemap):
+class ProgramSitemap(ReaderSitemap):
     def items(self):
         return Program.objects.published().order_by("pk")
 
@@ -29,7 +38,7 @@ class ProgramSitemap(Sitemap):
         return program.updated_at
 
 
-class RegionSitemap(Sitemap):
+class RegionSitemap(ReaderSitemap):
     def items(self):
         return Region.objects.order_by("pk")
 

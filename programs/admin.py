@@ -1,16 +1,19 @@
 import base64
+import hashlib
 import logging
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -18,6 +21,15 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import RowResult
 
 from editorial.admin import EditorialAdmin
+from imports.models import ImportBatch, ImportUpload
+from imports.services import (
+    create_batch,
+    format_name,
+    inline_max_bytes,
+    resource_path,
+    run_batch,
+    sweep_abandoned,
+)
 from privacy.forms import PhotoForm
 from programs.abstract import format_number
 from programs.models import Figure, Program, ProgramPhoto, Region
@@ -156,6 +168,9 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     confirm_form_class = SpreadsheetConfirmForm
     import_template_name = "admin/import_export/spreadsheet_import.html"
     import_error_display = ("message",)
+    # Every import is a batch (imports.ImportBatch) that records what each row
+    # did; one admin log entry per row would only repeat it.
+    skip_admin_log = True
 
     def has_import_permission(self, request):
         opts = self.opts
@@ -354,17 +369,118 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         return None
 
     def process_import(self, request, **kwargs):
+        """Import the batch the preview recorded, from the file it keeps in the
+        database: whichever app server showed the preview."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not self.has_import_permission(request):
             raise PermissionDenied
         form = self.create_confirm_form(request)
-        if form.is_valid():
-            problem = self.confirm_problem(request, form)
-            if problem:
-                messages.error(request, problem)
-                return HttpResponseRedirect(self.admin_url("import"))
-        return super().process_import(request, **kwargs)
+        if not form.is_valid():
+            return super().process_import(request, **kwargs)
+        problem = self.confirm_problem(request, form)
+        batch = self.previewed_batch(request, form) if not problem else None
+        if batch is None:
+            messages.error(
+                request,
+                problem
+                or _(
+                    "找不到预览时上传的文件：它可能已经导入过，或者已过期。"
+                    "请重新上传文件。"
+                ),
+            )
+            return HttpResponseRedirect(self.admin_url("import"))
+        try:
+            result = run_batch(batch)
+        except SpreadsheetError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(self.admin_url("import"))
+        return self.process_result(result, request, batch=batch)
+
+    def previewed_batch(self, request, form):
+        """The batch a signed confirmation names, if it still waits for it."""
+        return (
+            ImportBatch.objects.filter(
+                upload_id=form.cleaned_data["import_file_name"],
+                user=request.user,
+                status=ImportBatch.Status.PREVIEWED,
+                content_type=ContentType.objects.get_for_model(self.model),
+            )
+            .order_by("-pk")
+            .first()
+        )
+
+    def queue_preview(self, request, form):
+        """A file too big to read within a web request: the worker checks it
+        (manage.py run_import_jobs) while the batch's page shows how far it
+        got; the importer confirms the import there."""
+        upload = form.cleaned_data["import_file"]
+        input_format = self.get_import_formats()[int(form.cleaned_data["format"])]
+        batch = create_batch(
+            resource_class=self.choose_import_resource_class(form, request),
+            user=request.user,
+            file_name=upload.name,
+            data=b"".join(upload.chunks()),
+            file_format=input_format,
+            policy=form.cleaned_data.get("mode") or ImportBatch.Policy.ALL,
+            allow_recreate=bool(form.cleaned_data.get("allow_recreate")),
+            status=ImportBatch.Status.QUEUED,
+            task=ImportBatch.Task.PREVIEW,
+        )
+        messages.info(
+            request,
+            _("文件较大，已交给后台检查；检查完成后在这个页面确认导入。"),
+        )
+        return HttpResponseRedirect(
+            reverse("admin:imports_importbatch_change", args=[batch.pk])
+        )
+
+    def record_preview(self, request, form, result) -> ImportBatch | None:
+        """A batch for a preview that may be confirmed: the file stays in the
+        database (ImportUpload) until then, for an hour at most."""
+        upload = form.cleaned_data.get("import_file")
+        name = getattr(upload, "tmp_storage_name", None)
+        if not name:
+            return None
+        input_format = self.get_import_formats()[int(form.cleaned_data["format"])]
+        stored = ImportUpload.objects.filter(pk=name).only("size").first()
+        if stored is None:
+            return None
+        batch = ImportBatch(
+            resource=resource_path(self.choose_import_resource_class(form, request)),
+            content_type=ContentType.objects.get_for_model(self.model),
+            user=request.user,
+            username=request.user.get_username(),
+            file_name=upload.name[:255],
+            file_size=stored.size,
+            sha256=getattr(upload, "sha256", ""),
+            file_format=format_name(input_format),
+            policy=form.cleaned_data.get("mode") or ImportBatch.Policy.ALL,
+            allow_recreate=bool(form.cleaned_data.get("allow_recreate")),
+            upload=stored,
+            status=ImportBatch.Status.PREVIEWED,
+            task=ImportBatch.Task.PREVIEW,
+        )
+        found = import_counts(result)
+        batch.total_rows = batch.rows_done = result.total_rows
+        batch.new_count, batch.updated_count = found["new"], found["update"]
+        batch.unchanged_count, batch.invalid_count = found["skip"], found["invalid"]
+        batch.warnings = list(getattr(result, "warnings", []))[:200]
+        batch.save()
+        return batch
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        """The upload, read once (django-import-export grows a bytes object
+        chunk by chunk), into the storage the confirmation reads it from: the
+        database (imports.storage.DatabaseStorage), which every app server
+        sees."""
+        storage = self.get_tmp_storage_class()(
+            read_mode="rb", **self.get_tmp_storage_class_kwargs()
+        )
+        data = b"".join(import_file.chunks())
+        import_file.sha256 = hashlib.sha256(data).hexdigest()
+        storage.save(data)
+        return storage
 
     def add_data_read_fail_error_to_form(self, form, e):
         self.forget_upload(form)
@@ -389,6 +505,13 @@ class SpreadsheetAdminMixin(ImportExportMixin):
 
     def import_action(self, request, **kwargs):
         sweep_abandoned_uploads()
+        sweep_abandoned()
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid() and form.cleaned_data["import_file"].size > (
+                inline_max_bytes()
+            ):
+                return self.queue_preview(request, form)
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None)
         if context is None:
@@ -408,15 +531,32 @@ class SpreadsheetAdminMixin(ImportExportMixin):
                     context["error_workbook_filename"] = filename
             if "confirm_form" not in context:
                 self.forget_upload(form)
+            elif result is not None:
+                self.record_preview(request, form, result)
         return response
 
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
+    def process_result(self, result, request, batch=None):
+        if result.has_errors() or (
+            result.has_validation_errors() and not (batch and batch.only_valid)
+        ):
             messages.error(
                 request, _("导入没有完成，什么都没有写入。请重新上传并检查预览。")
             )
             return HttpResponseRedirect(self.admin_url("import"))
-        return super().process_result(result, request)
+        response = super().process_result(result, request)
+        if batch is not None:
+            messages.info(
+                request,
+                format_html(
+                    _(
+                        '这次导入记为<a href="{}">{}</a>，'
+                        "可以在那里查看每一行的变化或撤销。"
+                    ),
+                    reverse("admin:imports_importbatch_change", args=[batch.pk]),
+                    str(batch),
+                ),
+            )
+        return response
 
     def add_success_message(self, result, request):
         counts = import_counts(result)

@@ -43,10 +43,7 @@ class RegionWidget(LookupWidget):
     def __init__(self):
         super().__init__(Region, "code", "区划代码")
 
-    def clean(self, value, row=None, **kwargs):
-        text = clean_text(value).strip()
-        if not text:
-            return None
+    def lookup(self, text: str, row):
         region = Region.objects.filter(Q(code=text) | Q(slug=text)).first()
         if region is None:
             raise ValueError(f"找不到区划代码为“{text}”的地区")
@@ -251,6 +248,7 @@ class FigureResource(SpreadsheetResource):
         "序号": "排序",
     }
     key_columns = ("项目", "指标", "年份", "统计期")
+    fast_path = True
 
     class Meta:
         model = Figure
@@ -291,16 +289,16 @@ class FigureResource(SpreadsheetResource):
 
     # Plausibility ---------------------------------------------------------
 
-    def known_figures(self, program) -> dict:
+    def known_figures(self, program) -> "KnownFigures":
         """The program's figures as the import goes: those stored, then the
         file's rows in their place, by (indicator, year, statistics period)."""
         if not hasattr(self, "known"):
             self.known = {}
         if program.pk not in self.known:
-            self.known[program.pk] = {
-                (f.indicator, f.year, f.period_label): Seen(f, "")
-                for f in Figure.objects.filter(program=program)
-            }
+            known = KnownFigures()
+            for f in Figure.objects.filter(program=program):
+                known.put((f.indicator, f.year, f.period_label), Seen(f, ""))
+            self.known[program.pk] = known
         return self.known[program.pk]
 
     def plausibility(self, instance) -> list[str]:
@@ -318,10 +316,7 @@ class FigureResource(SpreadsheetResource):
         known = self.known_figures(program)
         key = (instance.indicator, instance.year, instance.period_label)
         this = Seen(instance, f"第{self.current_line}行")
-        others = [seen for k, seen in known.items() if k != key]
-        for other in others:
-            if other.year != year or other.period_label != instance.period_label:
-                continue
+        for other in known.same_period(key):
             if this.unit == "人" and other.unit == "户" and this.value < other.value:
                 notes.append(
                     f"“{column}”：{this.display}少于同期的{other.describe()}，"
@@ -332,10 +327,9 @@ class FigureResource(SpreadsheetResource):
                     f"“{column}”：{this.display}多于同期的{other.describe()}，"
                     "户数不应多于人数，请核对"
                 )
-        for other in others:
+        for other in known.same_indicator(key):
             if (
-                other.indicator != instance.indicator
-                or other.unit != this.unit
+                other.unit != this.unit
                 or not (year and other.year and abs(other.year - year) == 1)
                 or not (this.value > 0 and other.value > 0)
             ):
@@ -346,12 +340,37 @@ class FigureResource(SpreadsheetResource):
                     f"“{column}”：{this.display}与{other.year}年的"
                     f"{other.describe()}相差{ratio:.0f}倍，请核对"
                 )
-        known[key] = this
+        known.put(key, this)
         return notes
 
     def import_row(self, row, instance_loader, **kwargs):
         self.current_line = self.line(kwargs.get("row_number", 0))
         return super().import_row(row, instance_loader, **kwargs)
+
+
+class KnownFigures:
+    """A program's figures by (indicator, year, statistics period), indexed
+    by period and by indicator: a check compares a row with the few figures
+    of the same period or indicator, not with every figure of the program
+    (which made a 100,000-row file take quadratic time)."""
+
+    def __init__(self):
+        self.by_period: dict[tuple, dict[tuple, Seen]] = {}
+        self.by_indicator: dict[str, dict[tuple, Seen]] = {}
+
+    def put(self, key: tuple, seen: "Seen") -> None:
+        indicator, year, period = key
+        self.by_period.setdefault((year, period), {})[key] = seen
+        self.by_indicator.setdefault(indicator, {})[key] = seen
+
+    def same_period(self, key: tuple) -> list["Seen"]:
+        _indicator, year, period = key
+        found = self.by_period.get((year, period), {})
+        return [seen for k, seen in found.items() if k != key]
+
+    def same_indicator(self, key: tuple) -> list["Seen"]:
+        found = self.by_indicator.get(key[0], {})
+        return [seen for k, seen in found.items() if k != key]
 
 
 class Seen:

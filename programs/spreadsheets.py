@@ -10,6 +10,7 @@ django-import-export resources in `programs/resources.py` and
 
 import codecs
 import csv
+import functools
 import io
 import json
 import re
@@ -55,9 +56,17 @@ def clean_text(value) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def header_key(text: str) -> str:
+def header_key(text) -> str:
     """How a header is compared: full-width forms folded, spaces, a required-field
     star and a trailing colon dropped, English in lower case."""
+    if isinstance(text, str):
+        return _text_key(text)
+    return _text_key(clean_text(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_key(text: str) -> str:
+    # Also how row keys are compared, for every row of a large file.
     text = unicodedata.normalize("NFKC", clean_text(text))
     text = re.sub(r"\s+", "", text).rstrip(":*").lstrip("*")
     return text.lower()
@@ -410,10 +419,33 @@ class LookupWidget(widgets.ForeignKeyWidget):
         super().__init__(model, field=field, **kwargs)
         self.what = what
 
+    # The fast path (imports.fast) gives each import a dict here, so that a
+    # program named on 100,000 rows is looked up once, not 100,000 times.
+    memo: dict | None = None
+
     def clean(self, value, row=None, **kwargs):
         text = clean_text(value).strip()
         if not text:
             return None
+        if self.memo is None:
+            return self.lookup(text, row)
+        key = self.memo_key(text, row)
+        try:
+            found = self.memo[key]
+        except KeyError:
+            try:
+                found = self.lookup(text, row)
+            except ValueError as exc:
+                found = exc
+            self.memo[key] = found
+        if isinstance(found, ValueError):
+            raise found
+        return found
+
+    def memo_key(self, text: str, row):
+        return text
+
+    def lookup(self, text: str, row):
         try:
             return self.get_queryset(text, row).get(**{self.field: text})
         except self.model.DoesNotExist:
@@ -503,6 +535,19 @@ class QuantityField(fields.Field):
         return write_quantity(instance) if instance is not None else ""
 
 
+# Rows -------------------------------------------------------------------------
+
+
+def data_rows(rows, first_line: int = 2):
+    """(line in the spreadsheet, values) for every row that is not blank, with
+    formula escaping undone; the header is line 1."""
+    for line, row in enumerate(rows, start=first_line):
+        values = [unescape_formula(v) for v in row]
+        if all(clean_text(v).strip() == "" for v in values):
+            continue
+        yield line, values
+
+
 # Resources --------------------------------------------------------------------
 
 
@@ -547,11 +592,24 @@ class SpreadsheetResource(resources.ModelResource):
         only_valid: bool = False,
         user=None,
         allow_recreate: bool = False,
+        recorder=None,
+        progress=None,
         **kwargs,
     ):
         super().__init__()
         self.only_valid = only_valid
         self.user = user
+        # imports.recording: the batch's row log, and who wants to know how
+        # far the import got (both optional: a bare import records nothing).
+        self.recorder = recorder
+        self.progress = progress
+        self.row_instance = None
+        self.row_before: dict | None = None
+        self.total_rows = 0
+        self.error_rows = 0
+        # Whether to keep each matched item's fields before the row changes
+        # them (the fast path compares them to tell an unchanged row).
+        self.track_changes = False
         # Rows that would bring back an item deleted since are refused unless
         # the importer chose to re-create them.
         self.allow_recreate = allow_recreate
@@ -594,11 +652,26 @@ class SpreadsheetResource(resources.ModelResource):
     def normalise_dataset(self, dataset: tablib.Dataset) -> None:
         """Rename headers to the canonical columns, drop blank rows (keeping the
         spreadsheet's line numbers for messages) and undo formula escaping."""
-        if not dataset.headers:
+        headers = self.canonical_headers(dataset.headers)
+        rows, lines = [], []
+        for line, values in data_rows(dataset):
+            rows.append(values)
+            lines.append(line)
+        dataset.wipe()
+        dataset.headers = headers
+        for values in rows:
+            dataset.append(values)
+        self.line_numbers = lines
+
+    def canonical_headers(self, original) -> list[str]:
+        """The columns the import reads, for a sheet's headers (another word
+        for a column, a unit in brackets); refuses unknown, repeated and
+        missing columns."""
+        if not original:
             raise SpreadsheetError("文件是空的：第一行应是列名。")
         known, readonly = self.header_map(), self.readonly_columns()
         headers, unknown = [], []
-        for header in dataset.headers:
+        for header in original:
             name, unit = split_header(header)
             column = known.get(header_key(header)) or known.get(name)
             # 错误说明 is the column the error workbook adds: fixed sheets come
@@ -629,18 +702,7 @@ class SpreadsheetResource(resources.ModelResource):
         missing = [c for c in self.required_columns() if c not in headers]
         if missing:
             raise SpreadsheetError("缺少必需的列：{}".format("、".join(missing)))
-        rows, lines = [], []
-        for line, row in enumerate(dataset, start=2):
-            values = [unescape_formula(v) for v in row]
-            if all(clean_text(v).strip() == "" for v in values):
-                continue
-            rows.append(values)
-            lines.append(line)
-        dataset.wipe()
-        dataset.headers = headers
-        for values in rows:
-            dataset.append(values)
-        self.line_numbers = lines
+        return headers
 
     def import_columns(self) -> list[str]:
         return [f.column_name for f in self.fields.values() if not f.readonly]
@@ -651,6 +713,7 @@ class SpreadsheetResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self.seen_keys = {}
         self.normalise_dataset(dataset)
+        self.total_rows = len(dataset)
         if not len(dataset):
             raise SpreadsheetError("文件里没有数据行。")
 
@@ -705,6 +768,15 @@ class SpreadsheetResource(resources.ModelResource):
             ) from None
 
     def import_instance(self, instance, row, **kwargs):
+        self.row_instance = instance
+        if (
+            self.recorder is not None or self.track_changes
+        ) and instance.pk is not None:
+            from imports.snapshots import snapshot
+
+            self.row_before = snapshot(instance)
+        else:
+            self.row_before = None
         errors = {}
         for f in self.get_import_fields():
             if isinstance(f.widget, widgets.ManyToManyWidget):
@@ -743,8 +815,15 @@ class SpreadsheetResource(resources.ModelResource):
 
     def import_row(self, row, instance_loader, **kwargs):
         self.row_warnings = []
+        self.row_instance = None
         result = super().import_row(row, instance_loader, **kwargs)
         line = self.line(kwargs.get("row_number", 0))
+        return self.finish_row(result, line, kwargs.get("row_number", 0))
+
+    def finish_row(self, result, line: int, row_number: int):
+        """A row's outcome as the office reads it: messages naming the row and
+        column, errors dropped (only valid rows) or blocking, warnings; then
+        recorded on the batch and counted in the progress."""
         result.line = line
         if result.validation_error is not None:
             result.validation_error = ValidationError(
@@ -763,7 +842,53 @@ class SpreadsheetResource(resources.ModelResource):
             RowResult.IMPORT_TYPE_UPDATE,
         ):
             result.warnings = [f"第{line}行，{note}" for note in self.row_warnings]
+        self.record_row(result, line)
+        if self.progress is not None:
+            if (
+                result.validation_error is not None
+                or result.errors
+                or getattr(result, "dropped", None)
+            ):
+                self.error_rows += 1
+            self.progress(row_number, self.total_rows, self.error_rows)
         return result
+
+    def record_row(self, result, line: int) -> None:
+        """Tell the batch's recorder what this row did (unchanged rows are only
+        counted): the values it found and left, or why it was refused."""
+        if self.recorder is None or self.dry_run:
+            return
+        from imports.models import ImportRow
+        from imports.snapshots import changed, snapshot
+
+        kind, instance = result.import_type, self.row_instance
+        if getattr(result, "dropped", None):
+            self.recorder.add(
+                line=line,
+                action=ImportRow.Action.SKIPPED,
+                messages=[m for ms in result.dropped.values() for m in ms],
+            )
+        elif result.validation_error is not None or result.errors:
+            found = [str(e.error) for e in result.errors]
+            if result.validation_error is not None:
+                found += [
+                    m
+                    for ms in self.messages(result.validation_error, line).values()
+                    for m in ms
+                ]
+            self.recorder.add(
+                line=line, action=ImportRow.Action.INVALID, messages=found
+            )
+        elif kind in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE):
+            after = snapshot(instance)
+            new = kind == RowResult.IMPORT_TYPE_NEW
+            self.recorder.add(
+                line=line,
+                action=ImportRow.Action.NEW if new else ImportRow.Action.UPDATE,
+                obj=instance,
+                before=None if new else changed(self.row_before or {}, after),
+                after=after,
+            )
 
     def messages(self, error: ValidationError, line: int) -> dict[str, list[str]]:
         """Every message naming the row and the column, in Chinese."""
@@ -800,13 +925,36 @@ class SpreadsheetResource(resources.ModelResource):
             )
         return notes
 
+    # Whether imports.fast may run this resource's imports (lines of figures
+    # and assistance; the models it writes have no save() of their own).
+    fast_path = False
+
+    def start_stream(self, headers) -> list[str]:
+        """The fast path's before_import: the columns, checked."""
+        self.seen_keys = {}
+        return self.canonical_headers(headers)
+
     def import_data(self, dataset, *args, **kwargs):
+        from imports.fast import FastImport, fast_enabled
+
+        if fast_enabled(self) and not kwargs.get("raise_errors"):
+            return FastImport(
+                self,
+                dry_run=bool(kwargs.get("dry_run")),
+                file_name=clean_text(kwargs.get("file_name") or "").strip(),
+                user=kwargs.get("user"),
+            ).run(dataset.headers, data_rows(dataset), total=len(dataset))
+        return self.import_rows_slowly(dataset, *args, **kwargs)
+
+    def import_rows_slowly(self, dataset, *args, **kwargs):
+        """django-import-export's path: a row at a time."""
         kwargs.setdefault("rollback_on_validation_errors", not self.only_valid)
         kwargs.setdefault("use_transactions", True)
         self.user = kwargs.get("user") or self.user
         self.file_name = clean_text(kwargs.get("file_name") or "").strip()
         self.dry_run = bool(kwargs.get("dry_run"))
         self.touched = {}
+        self.error_rows = 0
         return super().import_data(dataset, *args, **kwargs)
 
     # The trail ------------------------------------------------------------
@@ -870,6 +1018,8 @@ class SpreadsheetResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
+        if self.recorder is not None and not self.dry_run:
+            self.recorder.flush()
         self.leave_trail(result)
         result.dropped = [
             m

@@ -1,9 +1,13 @@
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView
 
+from portal.sharing import qr_png
 from programs.forms import ProgramFilterForm
 from programs.models import Program, Region
+from programs.rollup import rollup
 from stories.models import Story
 
 
@@ -101,6 +105,7 @@ class RegionDetailView(DetailView):
         return super().get_context_data(
             ancestors=region.ancestors(),
             children=children,
+            rollup=rollup(region, branches, children),
             programs=published_programs.filter(region__in=area).select_related(
                 "region__parent"
             ),
@@ -108,3 +113,28 @@ class RegionDetailView(DetailView):
             story_count=published_stories.filter(region__in=area).count(),
             **kwargs,
         )
+
+
+class ProgramBriefView(ProgramDetailView):
+    """The program on one printable A4 page: figures, charts, source, QR code."""
+
+    template_name = "programs/program_brief.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        program = self.object
+        indicators = program.indicators()
+        return {
+            **context,
+            "indicators": indicators,
+            "series": [indicator for indicator in indicators if indicator.is_series],
+            "headline_figures": [f for f in program.figures.all() if f.is_headline],
+        }
+
+
+@cache_control(public=True, max_age=24 * 3600)
+def program_qr(request, slug: str) -> HttpResponse:
+    """A QR code of the program's address, for WeChat and the printed brief."""
+    program = get_object_or_404(Program.objects.published(), slug=slug)
+    url = request.build_absolute_uri(program.get_absolute_url())
+    return HttpResponse(qr_png(url), content_type="image/png")

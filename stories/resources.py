@@ -158,6 +158,9 @@ class RecipientWidget(LookupWidget):
     def __init__(self):
         super().__init__(Person, "real_name", "姓名")
 
+    def memo_key(self, text: str, row):
+        return (clean_text((row or {}).get("故事")).strip(), text)
+
     def get_queryset(self, value, row, *args, **kwargs):
         slug = clean_text((row or {}).get("故事")).strip()
         people = Person.objects.filter(stories__slug=slug, real_name=value)
@@ -208,6 +211,7 @@ class AssistanceResource(SpreadsheetResource):
         "周期": "频次",
     }
     key_columns = ("故事", "序号")
+    fast_path = True
 
     class Meta:
         model = Assistance

@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView
 
+from portal.sharing import qr_png
 from programs.models import Program
 from stories.forms import StoryFilterForm
 from stories.models import Story, StoryPerson
@@ -75,3 +79,11 @@ class StoryPreviewView(StoryDetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=True, **kwargs)
+
+
+@cache_control(public=True, max_age=24 * 3600)
+def story_qr(request, slug: str) -> HttpResponse:
+    """A QR code of the story's address, for WeChat: scan it to open the page."""
+    story = get_object_or_404(Story.objects.published(), slug=slug)
+    url = request.build_absolute_uri(story.get_absolute_url())
+    return HttpResponse(qr_png(url), content_type="image/png")

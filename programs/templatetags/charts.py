@@ -49,11 +49,61 @@ def figure_label(figure: Figure) -> str:
     return str(figure.when) or _("时间未注明")
 
 
+def trend(indicator: Indicator) -> str:
+    """The direction of a series in one sentence: where it started, where it
+    ended and, when the last figure is not the highest, where it peaked.
+
+    Figures are compared by base value (2680万元 against 4600多万元); the words
+    quote each figure as stated, so a 多 or 近 still qualifies the claim."""
+    figures = indicator.figures
+    if len(figures) < 2:
+        return ""
+    first, last = figures[0], figures[-1]
+    values = {
+        "first_when": figure_label(first),
+        "first": first.display,
+        "last_when": figure_label(last),
+        "last": last.display,
+    }
+    if last.base_value > first.base_value:
+        sentence = (
+            _("从%(first_when)s的%(first)s增加到%(last_when)s的%(last)s") % values
+        )
+    elif last.base_value < first.base_value:
+        sentence = (
+            _("从%(first_when)s的%(first)s减少到%(last_when)s的%(last)s") % values
+        )
+    else:
+        sentence = _("%(first_when)s和%(last_when)s都是%(last)s") % values
+    peak = max(figures, key=lambda f: f.base_value)
+    if len(figures) > 2 and peak.base_value > last.base_value:
+        sentence += _("，最高为%(when)s的%(value)s") % {
+            "when": figure_label(peak),
+            "value": peak.display,
+        }
+    return sentence + _("。")
+
+
 def describe(indicator: Indicator) -> str:
-    """The chart's numbers in words, for screen readers: "2018年：2680万元；…"."""
+    """The chart's numbers in words, for screen readers: the trend, then every
+    figure: "从2018年的2680万元增加到…。2018年：2680万元；…"."""
     parts = [f"{figure_label(f)}：{f.display}" for f in indicator.figures]
     values = "；".join(parts)
-    return _("%(name)s，%(values)s。") % {"name": indicator.name, "values": values}
+    return trend(indicator) + _("%(name)s，%(values)s。") % {
+        "name": indicator.name,
+        "values": values,
+    }
+
+
+@register.inclusion_tag("includes/program_charts.html")
+def program_charts(indicators: list[Indicator]) -> dict:
+    """Every indicator of a program at a glance: a bar chart for each one with
+    figures for two or more periods, a big number for each one with a single
+    figure (one bar would say nothing the number does not)."""
+    return {
+        "series": [i for i in indicators if i.is_series],
+        "singles": [i for i in indicators if not i.is_series and i.figures],
+    }
 
 
 @register.inclusion_tag("includes/indicator_chart.html")
@@ -114,6 +164,7 @@ def indicator_chart(indicator: Indicator) -> dict:
     return {
         "chart_id": chart_id,
         "title": indicator.name,
+        "figures": figures,
         "description": describe(indicator),
         "bars": bars,
         "bar_x": round(bar_x, 1),

@@ -6,7 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from imports.models import ImportBatch, ImportUpload
 from programs.models import Program
 from tests.factories import ProgramFactory
 from tests.imports.helpers import rows_to_csv
@@ -237,13 +239,15 @@ def test_an_abandoned_upload_is_deleted_after_an_hour(
     client.force_login(importer)
     preview = upload(client, program_csv(county))
     assert preview.context["confirm_form"]
-    [name] = stored_uploads(_private_upload_storage)
-    # Nobody confirms. An hour and a bit later, the next visit sweeps it away.
-    path = next(_private_upload_storage.rglob(name))
-    old = path.stat().st_mtime - 3700
-    os.utime(path, (old, old))
-    assert client.get(IMPORT_URL).status_code == 200
+    # The file waits in the database (any app server may confirm), not on disk.
     assert stored_uploads(_private_upload_storage) == []
+    [waiting] = ImportUpload.objects.all()
+    # Nobody confirms. An hour and a bit later, the next visit sweeps it away.
+    an_hour_ago = timezone.now() - timezone.timedelta(seconds=3700)
+    ImportUpload.objects.update(created_at=an_hour_ago)
+    ImportBatch.objects.update(created_at=an_hour_ago)
+    assert client.get(IMPORT_URL).status_code == 200
+    assert not ImportUpload.objects.exists() and not ImportBatch.objects.exists()
 
 
 def test_an_export_is_named_in_chinese_with_the_date(client, editor, county):

@@ -16,6 +16,9 @@ from django.utils.module_loading import import_string
 from import_export.command_utils import get_resource_class
 from import_export.results import RowResult
 
+from imports.models import ImportBatch
+from imports.recording import Progress
+from imports.services import create_batch, run_batch
 from programs import spreadsheets
 
 # "import" is a keyword: the module cannot be named in an import statement.
@@ -53,6 +56,37 @@ def result_messages(result) -> list[str]:
     return found
 
 
+class ProgressBar:
+    """导入 [██████░░░░░░]  52%  52,000/100,000 行，错误 3 行 — redrawn in place on
+    a terminal; a line every tenth of the way elsewhere (a log file)."""
+
+    width = 30
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.shown = -1
+
+    def __call__(self, done: int, total: int, errors: int) -> None:
+        percent = 100 * done // total if total else 100
+        if not self.tty and percent // 10 == self.shown // 10:
+            return
+        self.shown = percent
+        filled = self.width * percent // 100
+        line = "导入 [{}{}] {:3d}%  {:,}/{:,} 行，错误 {:,} 行".format(
+            "█" * filled, "░" * (self.width - filled), percent, done, total, errors
+        )
+        if self.tty:
+            self.stream.write("\r" + line, ending="")
+            self.stream.flush()
+        else:
+            self.stream.write(line)
+
+    def close(self) -> None:
+        if self.tty and self.shown >= 0:
+            self.stream.write("")
+
+
 class Command(base.Command):
     help = "从电子表格导入（XLSX、XLS、ODS 或 CSV）；任何一行有错就什么都不导入。"
 
@@ -76,6 +110,16 @@ class Command(base.Command):
             action="store_true",
             help="允许重新创建已删除的项目或故事。",
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="不在这里导入，交给后台导入进程（manage.py run_import_jobs）。",
+        )
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="不显示进度条。",
+        )
 
     def handle(self, *args, **options):
         file_name = options["import_file_name"]
@@ -88,10 +132,10 @@ class Command(base.Command):
         file_format = format_class(options.get("format"), file_name)
         try:
             if file_name == "-":
-                data = sys.stdin.buffer.read()
+                data = raw = sys.stdin.buffer.read()
             else:
                 with open(file_name, "rb") as file:
-                    data = file.read()
+                    data = raw = file.read()
             if not file_format.is_binary():
                 data = spreadsheets.decode_text(data)
             dataset = file_format.create_dataset(data)
@@ -106,12 +150,48 @@ class Command(base.Command):
             ) from None
 
         dry_run = options.get("dry_run")
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=options.get("raise_errors", False),
-            file_name=os.path.basename(file_name),
-        )
+        bar = None
+        if options["verbosity"] > 0 and not options["no_progress"]:
+            bar = ProgressBar(self.stderr)
+        name = os.path.basename(file_name) if file_name != "-" else "stdin"
+        policy = "valid" if options["only_valid"] else "all"
+        if options["queue"]:
+            batch = create_batch(
+                resource_class=type(resource),
+                user=None,
+                file_name=name,
+                data=raw,
+                file_format=file_format,
+                policy=policy,
+                allow_recreate=options["allow_recreate"],
+                status=ImportBatch.Status.QUEUED,
+                task=ImportBatch.Task.IMPORT,
+            )
+            self.stdout.write(self.style.SUCCESS(f"已排队：{batch}。"))
+            return
+        if dry_run or options.get("raise_errors"):
+            # A trial run is not an import: no batch records it.
+            resource.progress = Progress(None, bar)
+            result = resource.import_data(
+                dataset,
+                dry_run=dry_run,
+                raise_errors=options.get("raise_errors", False),
+                file_name=name,
+            )
+        else:
+            batch = create_batch(
+                resource_class=type(resource),
+                user=None,
+                file_name=name,
+                data=raw,
+                file_format=file_format,
+                policy=policy,
+                allow_recreate=options["allow_recreate"],
+                store=False,
+            )
+            result = run_batch(batch, dataset=dataset, progress=bar)
+        if bar is not None:
+            bar.close()
         for message in result_messages(result):
             self.stderr.write(self.style.ERROR(message))
         if result.has_errors() or (

@@ -1,0 +1,393 @@
+"""Writing the search index: the public text of each story and program, cut
+into words. Only what readers see goes in — story text after `Story.redact`,
+people by their disclosed names, details readers may see — so a search can
+never confirm a protected name.
+
+Saves do not index anything themselves: they mark the entries they affect as
+due (`mark_due`, cheap, in the saving transaction), and due entries are
+rewritten when that transaction commits and, in any case, before the next
+search runs (`refresh_due`). An import or `load_demo` therefore indexes each
+item once, at the end, and no search ever sees an entry older than the data.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F, Min, Q, QuerySet
+from django.utils import timezone, translation
+
+from privacy.models import Consent
+from privacy.rules import redact_text
+from programs.models import Program, Region
+from search.models import SearchEntry
+from search.terms import as_column, index_terms
+from stories.models import Person, Story
+
+CHUNK_SIZE = 500
+
+
+@dataclass
+class Document:
+    """An item's public text in three parts, and the moment it may change by
+    the clock alone (a consent withdrawn from a date on, a program going live)."""
+
+    title: str
+    lead: str
+    body: list[str]
+    refresh_after: datetime.datetime | None = None
+
+    def entry_fields(self) -> dict:
+        return {
+            "title_terms": as_column(index_terms(self.title)),
+            "lead_terms": as_column(index_terms(self.lead)),
+            "body_terms": as_column(index_terms("\n".join(filter(None, self.body)))),
+            "refresh_after": self.refresh_after,
+        }
+
+
+def publication(item) -> dict:
+    """The item's status and times, which the entry carries for published()."""
+    return {
+        "status": item.status,
+        "published_at": item.published_at,
+        "expires_at": item.expires_at,
+        "region_id": item.region_id,
+    }
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def earliest_future(moments: Iterable[datetime.datetime | None]):
+    now = timezone.now()
+    return min((m for m in moments if m is not None and m > now), default=None)
+
+
+def consent_changes(consents) -> list[datetime.datetime]:
+    """When consents come into force or end. Only future ones matter; a child
+    growing up only ever makes the index protect more than it must."""
+    return [
+        start_of(day)
+        for consent in consents
+        for day in (consent.given_on, consent.withdrawn_on)
+        if day is not None
+    ]
+
+
+def protected_names(text: str) -> dict[str, str]:
+    """What the `redact_people` filter replaces in a text that belongs to no
+    one story, worked out from the stories of the people the text names only
+    (the filter itself reads every story)."""
+    named = [
+        (pk, household)
+        for pk, name, household in Person.objects.values_list(
+            "pk", "real_name", "household"
+        )
+        if name in text or (len(name) > 2 and name[1:] in text)
+    ]
+    if not named:
+        return {}
+    stories = (
+        Story.objects.filter(
+            Q(people__in=[pk for pk, _ in named])
+            | Q(people__household__in=[h for _, h in named if h is not None])
+        )
+        .distinct()
+        .prefetch_related("people__consents", "people__household__members__consents")
+    )
+    replacements: dict[str, str] = {}
+    for story in stories:
+        replacements.update(story.name_replacements)
+    return replacements
+
+
+def redact_people(texts: list[str]) -> list[str]:
+    if not any(texts):
+        return texts
+    replacements = protected_names("\n".join(texts))
+    return [redact_text(text, replacements) for text in texts]
+
+
+# -- stories -----------------------------------------------------------------
+
+
+def stories_for_indexing(stories: QuerySet) -> QuerySet:
+    return stories.select_related("region").prefetch_related(
+        "programs",
+        "causes",
+        "storyperson_set__person",
+        "people__consents",
+        "people__household__members__consents",
+        "assistance__recipient__consents",
+        "outcomes",
+        "photos__people_shown__consents",
+    )
+
+
+def story_document(
+    story, region_names: dict[int, list[str]], program_titles: dict[int, str]
+) -> Document:
+    """A story as its page shows it to readers. `region_names`: each region's
+    names from the province down; `program_titles`: programs' public titles."""
+    redact = story.redact
+    programs = [p for p in story.programs.all() if p.is_public]
+    body = [
+        redact(story.body),
+        redact(story.outcome),
+        redact(story.byline),
+        *region_names.get(story.region_id, [story.region.name]),
+        *(program_titles[p.pk] for p in programs),
+        *(p.get_category_display() for p in programs),
+        *(cause.name for cause in story.public_causes()),
+    ]
+    for line in story.public_assistance():
+        body += [line.get_measure_display(), redact(line.description)]
+        body.append(redact(line.provider))
+    body += [redact(outcome.description) for outcome in story.public_outcomes()]
+    body += [redact(photo.caption) for photo in story.public_photos()]
+    for featured in story.storyperson_set.all():
+        body += [story.disclosure_of(featured.person).name, redact(featured.role)]
+    people = {p.pk: p for p in story.people.all()}
+    for person in list(people.values()):
+        if person.household_id:
+            people.update((m.pk, m) for m in person.household.members.all())
+    consents = [c for p in people.values() for c in p.consents.all()]
+    return Document(
+        title=redact(story.title),
+        lead=redact(story.dek),
+        body=body,
+        refresh_after=earliest_future(
+            [
+                *consent_changes(consents),
+                *(p.published_at for p in story.programs.all()),
+                *(p.expires_at for p in story.programs.all()),
+            ]
+        ),
+    )
+
+
+def region_chains(region_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each region's names from the province down, in one query per level."""
+    regions = {}
+    wanted = set(region_ids)
+    while wanted:
+        found = list(
+            Region.objects.filter(pk__in=wanted).values_list("pk", "name", "parent")
+        )
+        regions.update({pk: (name, parent) for pk, name, parent in found})
+        wanted = {parent for _, _, parent in found if parent and parent not in regions}
+    chains = {}
+    for region_id in region_ids:
+        names, current = [], region_id
+        while current in regions:
+            name, current = regions[current]
+            names.append(name)
+        chains[region_id] = names[::-1]
+    return chains
+
+
+def index_stories(stories: QuerySet, chunk_size: int = CHUNK_SIZE) -> int:
+    """(Re)write the entries of these stories, a chunk at a time; returns how
+    many. Stories are read afresh, so their people and consents are current."""
+    ids = list(stories.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        versions = entry_versions("story", chunk)
+        batch = list(stories_for_indexing(Story.objects.filter(pk__in=chunk)))
+        names = region_chains({story.region_id for story in batch})
+        programs = {p.pk: p.title for story in batch for p in story.programs.all()}
+        titles = dict(zip(programs, redact_people([*programs.values()]), strict=True))
+        with translation.override("zh-hans"):
+            entries = [
+                SearchEntry(
+                    story=story,
+                    version=versions.get(story.pk, 0),
+                    **publication(story),
+                    **story_document(story, names, titles).entry_fields(),
+                )
+                for story in batch
+            ]
+        write(entries, "story")
+    return len(ids)
+
+
+# -- programs ----------------------------------------------------------------
+
+
+def program_document(program, region_names: dict[int, list[str]]) -> Document:
+    texts = [
+        program.title,
+        program.summary,
+        program.body,
+        *(photo.caption for photo in program.photos.all()),
+    ]
+    title, summary, body, *captions = redact_people(texts)
+    return Document(
+        title=title,
+        lead=summary,
+        body=[
+            body,
+            *region_names.get(program.region_id, [program.region.name]),
+            program.get_category_display(),
+            program.lead_organisation,
+            *(figure.indicator for figure in program.figures.all()),
+            *captions,
+        ],
+    )
+
+
+def next_consent_change() -> datetime.datetime | None:
+    """The next day any consent comes into force or ends: a program's text
+    may name anyone, and programs are few enough to rebuild then."""
+    today = timezone.localdate()
+    dates = Consent.objects.aggregate(
+        given=Min("given_on", filter=Q(given_on__gt=today)),
+        withdrawn=Min("withdrawn_on", filter=Q(withdrawn_on__gt=today)),
+    )
+    days = [day for day in dates.values() if day is not None]
+    return start_of(min(days)) if days else None
+
+
+def index_programs(programs: QuerySet, chunk_size: int = CHUNK_SIZE) -> int:
+    ids = list(programs.order_by("pk").values_list("pk", flat=True))
+    refresh_after = next_consent_change()
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        versions = entry_versions("program", chunk)
+        batch = list(
+            Program.objects.filter(pk__in=chunk)
+            .select_related("region")
+            .prefetch_related("figures", "photos")
+        )
+        names = region_chains({program.region_id for program in batch})
+        entries = []
+        with translation.override("zh-hans"):
+            for program in batch:
+                document = program_document(program, names)
+                document.refresh_after = refresh_after
+                entries.append(
+                    SearchEntry(
+                        program=program,
+                        version=versions.get(program.pk, 0),
+                        **publication(program),
+                        **document.entry_fields(),
+                    )
+                )
+        write(entries, "program")
+    return len(ids)
+
+
+# -- writing -----------------------------------------------------------------
+
+
+def entry_versions(item: str, ids: list[int]) -> dict[int, int]:
+    """How often each entry has been marked due, read before the items are:
+    an entry marked again while they were being read is left due."""
+    rows = SearchEntry.objects.filter(**{f"{item}__in": ids})
+    return dict(rows.values_list(item, "version"))
+
+
+# PostgreSQL: one statement per chunk, the tsvector made in the database from
+# the same terms (title A, dek or summary B, the rest C; the 'simple'
+# configuration only lower-cases, so each term is one lexeme). A row marked due
+# again since its version was read keeps its mark.
+UPSERT = """
+INSERT INTO {table} ({item}, status, published_at, expires_at, region_id,
+                     title_terms, lead_terms, body_terms, refresh_after, version,
+                     indexed_at, vector)
+SELECT item, status, published_at, expires_at, region, title, lead, body,
+       refresh_after, version, now(),
+       setweight(to_tsvector('simple', title), 'A')
+       || setweight(to_tsvector('simple', lead), 'B')
+       || setweight(to_tsvector('simple', body), 'C')
+FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[],
+            %s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[],
+            %s::integer[])
+     AS entry(item, status, published_at, expires_at, region, title, lead, body,
+              refresh_after, version)
+ON CONFLICT ({item}) DO UPDATE SET
+    status = EXCLUDED.status, published_at = EXCLUDED.published_at,
+    expires_at = EXCLUDED.expires_at, region_id = EXCLUDED.region_id,
+    title_terms = EXCLUDED.title_terms,
+    lead_terms = EXCLUDED.lead_terms, body_terms = EXCLUDED.body_terms,
+    refresh_after = EXCLUDED.refresh_after, indexed_at = EXCLUDED.indexed_at,
+    vector = EXCLUDED.vector
+WHERE {table}.version = EXCLUDED.version
+"""
+FIELDS = [
+    "status",
+    "published_at",
+    "expires_at",
+    "region_id",
+    "title_terms",
+    "lead_terms",
+    "body_terms",
+    "refresh_after",
+    "version",
+]
+
+
+def write(entries: list[SearchEntry], item: str) -> None:
+    """Insert or replace the entries of stories or programs (`item`)."""
+    if not entries:
+        return
+    if connection.vendor != "postgresql":
+        # SQLite (development) has a single writer at a time.
+        SearchEntry.objects.bulk_create(
+            entries,
+            update_conflicts=True,
+            unique_fields=[item],
+            update_fields=[*FIELDS, "indexed_at"],
+        )
+        return
+    column = SearchEntry._meta.get_field(item).column
+    sql = UPSERT.format(table=SearchEntry._meta.db_table, item=column)
+    values = [
+        [getattr(entry, field) for entry in entries] for field in [column, *FIELDS]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+# -- keeping it current ------------------------------------------------------
+
+
+def mark_due(*, stories: QuerySet | None = None, programs: QuerySet | None = None):
+    """Mark these items' entries due (creating them for new items), and have
+    them rewritten once the current transaction commits."""
+    now = timezone.now()
+    for item, queryset in (("story", stories), ("program", programs)):
+        if queryset is None:
+            continue
+        ids = set(queryset.values_list("pk", flat=True))
+        if not ids:
+            continue
+        entries = SearchEntry.objects.filter(**{f"{item}__in": ids})
+        entries.update(refresh_after=now, version=F("version") + 1)
+        SearchEntry.objects.bulk_create(
+            [SearchEntry(**{f"{item}_id": pk}, refresh_after=now) for pk in ids],
+            ignore_conflicts=True,
+        )
+        # robust: a failure is logged, never turned into an error page after
+        # the save has committed; the next search retries.
+        transaction.on_commit(refresh_due, robust=True)
+
+
+def refresh_due() -> int:
+    """Rewrite every entry that is due; returns how many."""
+    due = SearchEntry.objects.filter(refresh_after__lte=timezone.now())
+    rows = list(due.values_list("story", "program"))
+    if not rows:
+        return 0
+    stories = Story.objects.filter(pk__in=[s for s, _ in rows if s is not None])
+    programs = Program.objects.filter(pk__in=[p for _, p in rows if p is not None])
+    return index_stories(stories) + index_programs(programs)
+
+
+def rebuild() -> tuple[int, int]:
+    """Every story and program, drafts included (what readers may find is
+    decided when they search)."""
+    return index_stories(Story.objects.all()), index_programs(Program.objects.all())
