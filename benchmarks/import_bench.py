@@ -303,6 +303,10 @@ def main() -> None:
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if not args.child and args.database.startswith("postgres"):
+        from search_bench import ensure_database
+
+        ensure_database(args.database)
     setup_django(args.database)
     from django.db import connection
 

@@ -327,11 +327,7 @@ def index_range(bounds: tuple[int, int]) -> int:
 
 
 def fill(n: int, workers: int) -> None:
-    from django.db import connection, connections, transaction
-
-    from programs.models import Program
-    from search.indexing import index_programs
-    from stories.models import Story
+    from django.db import connection, transaction
 
     rng = random.Random(2019)
     print("emptying the benchmark database")
@@ -347,8 +343,20 @@ def fill(n: int, workers: int) -> None:
         counties, villages = make_regions(rng)
         programs = make_programs(rng, counties)
     make_stories(rng, n, villages, programs)
-    written = time.perf_counter()
-    print(f"wrote {n} stories in {written - started:.0f} s; indexing")
+    print(f"wrote {n} stories in {time.perf_counter() - started:.0f} s")
+    index_all(workers)
+
+
+def index_all(workers: int) -> None:
+    from django.db import connection, connections
+
+    from programs.models import Program
+    from search.indexing import index_programs
+    from stories.models import Story
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE search_searchentry")
     # The indexing code reads the dictionary from the database: every worker
     # builds its own after the fork.
     ids = list(Story.objects.order_by("pk").values_list("pk", flat=True))
@@ -363,7 +371,7 @@ def fill(n: int, workers: int) -> None:
     index_programs(Program.objects.all())
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    print(f"indexed in {time.perf_counter() - written:.0f} s")
+    print(f"indexed in {time.perf_counter() - started:.0f} s")
 
 
 # -- timing --------------------------------------------------------------------
@@ -418,7 +426,10 @@ def measure(repeat: int) -> None:
     from stories.models import Story
 
     total = Story.objects.published().count()
-    print(f"\n{total} published stories; {repeat} runs per query after one warm-up\n")
+    print(f"\n{total} published stories; {repeat} runs per query after one warm-up")
+    # Timings on a shared machine mean little without the load they ran under.
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"{os.cpu_count()} CPUs, load average {load}\n")
     print(f"{'query':<24} {'results':>8} {'p50 ms':>8} {'p95 ms':>8}")
     all_times, p95s = [], []
     for text, params in queries():
@@ -451,6 +462,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument(
+        "--reindex", action="store_true", help="index the stories already there again"
+    )
     args = parser.parse_args()
 
     ensure_database(args.database_url)
@@ -463,6 +477,8 @@ def main() -> None:
     have = Story.objects.filter(slug__startswith="bench-").count()
     if args.regenerate or have != args.stories:
         fill(args.stories, args.workers)
+    elif args.reindex:
+        index_all(args.workers)
     measure(args.repeat)
 
 

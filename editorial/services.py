@@ -267,17 +267,6 @@ def snapshot_before_import(model, pk, user) -> None:
     contextvars.Context().run(_save_revision, current, user, str(_("导入前的版本")))
 
 
-def record_import(model, pk, user, message: str) -> None:
-    """A version of an imported item as the import left it, its lines included,
-    and a line in the audit trail naming the file.
-
-    Each item gets a revision of its own: restoring one item's version must
-    not bring back the other items of the same file."""
-    obj = model.objects.get(pk=pk)
-    contextvars.Context().run(_save_revision, obj, user, message)
-    record(user, Action.IMPORT, obj, message)
-
-
 def _save_revision(obj, user, comment: str) -> None:
     with reversion.create_revision():
         reversion.add_to_revision(obj)

@@ -36,6 +36,7 @@ from import_export.results import Result, RowResult
 
 from imports import hooks
 from imports.snapshots import snapshot
+from portal.bulk import copy_rows
 from programs.spreadsheets import LookupWidget, SpreadsheetError
 
 CHUNK_SIZE = 2000
@@ -367,21 +368,23 @@ def copy_insert(model, instances: list) -> None:
             instance.pk = pk
             instance._state.adding = False
             instance._state.db = connection.alias
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        prepare = [
-            (f.attname, f.get_db_prep_save) if needs_prep(f) else (f.attname, None)
-            for f in fields
-        ]
-        sql = f"COPY {connection.ops.quote_name(opts.db_table)} ({columns}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for instance in instances:
-                values = instance.__dict__
-                copy.write_row(
-                    [
-                        prep(values[name], connection) if prep else values[name]
-                        for name, prep in prepare
-                    ]
-                )
+    prepare = [
+        (f.attname, f.get_db_prep_save) if needs_prep(f) else (f.attname, None)
+        for f in fields
+    ]
+    copy_rows(
+        opts.db_table,
+        [f.column for f in fields],
+        (
+            [
+                prep(instance.__dict__[name], connection)
+                if prep
+                else instance.__dict__[name]
+                for name, prep in prepare
+            ]
+            for instance in instances
+        ),
+    )
 
 
 def needs_prep(field) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from imports.models import ImportBatch, ImportRow
+from portal.bulk import copy_rows
 
 logger = logging.getLogger(__name__)
 
@@ -91,26 +92,26 @@ def write_rows(rows: list[ImportRow]) -> None:
         "undo_note",
     ]
     dumps = json.JSONEncoder(ensure_ascii=False).encode
-    table = ImportRow._meta.db_table
-    with connection.cursor() as cursor:
-        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for r in rows:
-                copy.write_row(
-                    (
-                        r.batch_id,
-                        r.line,
-                        r.action,
-                        r.object_id,
-                        r.object_repr,
-                        None if r.before is None else dumps(r.before),
-                        None if r.after is None else dumps(r.after),
-                        r.version_after,
-                        None if r.messages is None else dumps(r.messages),
-                        r.undo,
-                        r.undo_note,
-                    )
-                )
+    copy_rows(
+        ImportRow._meta.db_table,
+        columns,
+        (
+            (
+                r.batch_id,
+                r.line,
+                r.action,
+                r.object_id,
+                r.object_repr,
+                None if r.before is None else dumps(r.before),
+                None if r.after is None else dumps(r.after),
+                r.version_after,
+                None if r.messages is None else dumps(r.messages),
+                r.undo,
+                r.undo_note,
+            )
+            for r in rows
+        ),
+    )
 
 
 class Progress:

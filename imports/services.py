@@ -538,12 +538,20 @@ class Undo:
             getattr(obj, name).set(pks)
 
     def finish(self) -> None:
-        from editorial.services import record_import
+        from editorial.trail import record_imports
 
+        by_model: dict[type, set[int]] = {}
         for item_model, pk in self.trail:
-            if item_model._default_manager.filter(pk=pk).exists():
-                record_import(item_model, pk, self.user, self.label)
-                self.touched[item_model].add(pk)
+            by_model.setdefault(item_model, set()).add(pk)
+        for item_model, pks in by_model.items():
+            # Items the undo deleted keep the version the trash holds.
+            kept = set(
+                item_model._default_manager.filter(pk__in=pks).values_list(
+                    "pk", flat=True
+                )
+            )
+            record_imports(item_model, dict.fromkeys(kept, self.label), self.user)
+            self.touched[item_model] |= kept
         batch = self.batch
         batch.status = (
             ImportBatch.Status.PARTLY_UNDONE

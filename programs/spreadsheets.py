@@ -1005,11 +1005,14 @@ class SpreadsheetResource(resources.ModelResource):
             return
         if not self.only_valid and result.has_validation_errors():
             return
-        from editorial.services import record_import
+        from editorial.trail import record_imports
 
+        messages: dict[type, dict[int, str]] = {}
         for (model, pk), (created, lines) in self.touched.items():
             message = self.import_message((model, pk), created, lines)
-            record_import(model, pk, self.user, message)
+            messages.setdefault(model, {})[pk] = message
+        for model, by_pk in messages.items():
+            record_imports(model, by_pk, self.user)
 
     def handle_import_error(self, result, error, raise_errors=False):
         if not isinstance(error, SpreadsheetError):

@@ -20,12 +20,15 @@ from django.utils import timezone, translation
 
 from privacy.models import Consent
 from privacy.rules import redact_text
-from programs.models import Program, Region
+from programs.models import Figure, Program, Region
 from search.models import SearchEntry
 from search.terms import as_column, index_terms
 from stories.models import Person, Story
 
 CHUNK_SIZE = 500
+# Lexemes for the filters, which no reader's words can spell (a colon).
+REGION_MARK = "地区:"
+YEAR_MARK = "年份:"
 
 
 @dataclass
@@ -53,8 +56,13 @@ def publication(item) -> dict:
         "status": item.status,
         "published_at": item.published_at,
         "expires_at": item.expires_at,
-        "region_id": item.region_id,
     }
+
+
+def region_column(chain: list[tuple]) -> str:
+    """The ids of the item's region and every region above it: the region
+    filter finds an item by any of them (" 1 2 3 ")."""
+    return as_column([str(pk) for pk, _ in chain])
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
@@ -81,6 +89,8 @@ def protected_names(text: str) -> dict[str, str]:
     """What the `redact_people` filter replaces in a text that belongs to no
     one story, worked out from the stories of the people the text names only
     (the filter itself reads every story)."""
+    if not text:
+        return {}
     named = [
         (pk, household)
         for pk, name, household in Person.objects.values_list(
@@ -127,18 +137,16 @@ def stories_for_indexing(stories: QuerySet) -> QuerySet:
     )
 
 
-def story_document(
-    story, region_names: dict[int, list[str]], program_titles: dict[int, str]
-) -> Document:
-    """A story as its page shows it to readers. `region_names`: each region's
-    names from the province down; `program_titles`: programs' public titles."""
+def story_document(story, chain: list[tuple], program_titles: dict[int, str]):
+    """A story as its page shows it to readers. `chain`: its region and those
+    above, (id, name); `program_titles`: programs' public titles."""
     redact = story.redact
     programs = [p for p in story.programs.all() if p.is_public]
     body = [
         redact(story.body),
         redact(story.outcome),
         redact(story.byline),
-        *region_names.get(story.region_id, [story.region.name]),
+        *(name for _, name in chain),
         *(program_titles[p.pk] for p in programs),
         *(p.get_category_display() for p in programs),
         *(cause.name for cause in story.public_causes()),
@@ -169,8 +177,8 @@ def story_document(
     )
 
 
-def region_chains(region_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Each region's names from the province down, in one query per level."""
+def region_chains(region_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
+    """Each region's (id, name) from the province down, one query per level."""
     regions = {}
     wanted = set(region_ids)
     while wanted:
@@ -181,11 +189,12 @@ def region_chains(region_ids: Iterable[int]) -> dict[int, list[str]]:
         wanted = {parent for _, _, parent in found if parent and parent not in regions}
     chains = {}
     for region_id in region_ids:
-        names, current = [], region_id
+        chain, current = [], region_id
         while current in regions:
-            name, current = regions[current]
-            names.append(name)
-        chains[region_id] = names[::-1]
+            name, parent = regions[current]
+            chain.append((current, name))
+            current = parent
+        chains[region_id] = chain[::-1]
     return chains
 
 
@@ -197,7 +206,7 @@ def index_stories(stories: QuerySet, chunk_size: int = CHUNK_SIZE) -> int:
         chunk = ids[start : start + chunk_size]
         versions = entry_versions("story", chunk)
         batch = list(stories_for_indexing(Story.objects.filter(pk__in=chunk)))
-        names = region_chains({story.region_id for story in batch})
+        chains = region_chains({story.region_id for story in batch})
         programs = {p.pk: p.title for story in batch for p in story.programs.all()}
         titles = dict(zip(programs, redact_people([*programs.values()]), strict=True))
         with translation.override("zh-hans"):
@@ -205,8 +214,11 @@ def index_stories(stories: QuerySet, chunk_size: int = CHUNK_SIZE) -> int:
                 SearchEntry(
                     story=story,
                     version=versions.get(story.pk, 0),
+                    regions=region_column(chains[story.region_id]),
                     **publication(story),
-                    **story_document(story, names, titles).entry_fields(),
+                    **story_document(
+                        story, chains[story.region_id], titles
+                    ).entry_fields(),
                 )
                 for story in batch
             ]
@@ -217,7 +229,8 @@ def index_stories(stories: QuerySet, chunk_size: int = CHUNK_SIZE) -> int:
 # -- programs ----------------------------------------------------------------
 
 
-def program_document(program, region_names: dict[int, list[str]]) -> Document:
+def program_document(program, chain: list[tuple], indicators: list[str]) -> Document:
+    """`indicators`: the names of the program's figures, each once."""
     texts = [
         program.title,
         program.summary,
@@ -230,10 +243,10 @@ def program_document(program, region_names: dict[int, list[str]]) -> Document:
         lead=summary,
         body=[
             body,
-            *region_names.get(program.region_id, [program.region.name]),
+            *(name for _, name in chain),
             program.get_category_display(),
             program.lead_organisation,
-            *(figure.indicator for figure in program.figures.all()),
+            *indicators,
             *captions,
         ],
     )
@@ -260,18 +273,32 @@ def index_programs(programs: QuerySet, chunk_size: int = CHUNK_SIZE) -> int:
         batch = list(
             Program.objects.filter(pk__in=chunk)
             .select_related("region")
-            .prefetch_related("figures", "photos")
+            .prefetch_related("photos")
         )
-        names = region_chains({program.region_id for program in batch})
+        chains = region_chains({program.region_id for program in batch})
+        # The names only: a program may report thousands of figures.
+        indicators: dict[int, list[str]] = {}
+        for program_id, indicator in (
+            Figure.objects.filter(program__in=chunk)
+            .values_list("program_id", "indicator")
+            .order_by("program_id", "indicator")
+            .distinct()
+        ):
+            indicators.setdefault(program_id, []).append(indicator)
         entries = []
         with translation.override("zh-hans"):
             for program in batch:
-                document = program_document(program, names)
+                document = program_document(
+                    program,
+                    chains[program.region_id],
+                    indicators.get(program.pk, []),
+                )
                 document.refresh_after = refresh_after
                 entries.append(
                     SearchEntry(
                         program=program,
                         version=versions.get(program.pk, 0),
+                        regions=region_column(chains[program.region_id]),
                         **publication(program),
                         **document.entry_fields(),
                     )
@@ -283,6 +310,15 @@ def index_programs(programs: QuerySet, chunk_size: int = CHUNK_SIZE) -> int:
 # -- writing -----------------------------------------------------------------
 
 
+def filter_marks(entry: SearchEntry) -> str:
+    """地区:17 for the item's region and each above it, 年份:2024 for the year
+    it went live (in the portal's time zone, as the year filter counts)."""
+    marks = [f"{REGION_MARK}{pk}" for pk in entry.regions.split()]
+    if entry.published_at:
+        marks.append(f"{YEAR_MARK}{timezone.localtime(entry.published_at).year}")
+    return " ".join(marks)
+
+
 def entry_versions(item: str, ids: list[int]) -> dict[int, int]:
     """How often each entry has been marked due, read before the items are:
     an entry marked again while they were being read is left due."""
@@ -292,25 +328,28 @@ def entry_versions(item: str, ids: list[int]) -> dict[int, int]:
 
 # PostgreSQL: one statement per chunk, the tsvector made in the database from
 # the same terms (title A, dek or summary B, the rest C; the 'simple'
-# configuration only lower-cases, so each term is one lexeme). A row marked due
-# again since its version was read keeps its mark.
+# configuration only lower-cases, so each term is one lexeme), plus the marks
+# (filter_marks), so that the region and year filters are more conditions on
+# the GIN index. A row marked due again since its version was read keeps its
+# mark.
 UPSERT = """
-INSERT INTO {table} ({item}, status, published_at, expires_at, region_id,
+INSERT INTO {table} ({item}, status, published_at, expires_at, regions,
                      title_terms, lead_terms, body_terms, refresh_after, version,
                      indexed_at, vector)
-SELECT item, status, published_at, expires_at, region, title, lead, body,
+SELECT item, status, published_at, expires_at, regions, title, lead, body,
        refresh_after, version, now(),
        setweight(to_tsvector('simple', title), 'A')
        || setweight(to_tsvector('simple', lead), 'B')
        || setweight(to_tsvector('simple', body), 'C')
+       || array_to_tsvector(string_to_array(marks, ' '))
 FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[],
-            %s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[],
-            %s::integer[])
-     AS entry(item, status, published_at, expires_at, region, title, lead, body,
-              refresh_after, version)
+            %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[],
+            %s::integer[], %s::text[])
+     AS entry(item, status, published_at, expires_at, regions, title, lead, body,
+              refresh_after, version, marks)
 ON CONFLICT ({item}) DO UPDATE SET
     status = EXCLUDED.status, published_at = EXCLUDED.published_at,
-    expires_at = EXCLUDED.expires_at, region_id = EXCLUDED.region_id,
+    expires_at = EXCLUDED.expires_at, regions = EXCLUDED.regions,
     title_terms = EXCLUDED.title_terms,
     lead_terms = EXCLUDED.lead_terms, body_terms = EXCLUDED.body_terms,
     refresh_after = EXCLUDED.refresh_after, indexed_at = EXCLUDED.indexed_at,
@@ -321,7 +360,7 @@ FIELDS = [
     "status",
     "published_at",
     "expires_at",
-    "region_id",
+    "regions",
     "title_terms",
     "lead_terms",
     "body_terms",
@@ -348,6 +387,7 @@ def write(entries: list[SearchEntry], item: str) -> None:
     values = [
         [getattr(entry, field) for entry in entries] for field in [column, *FIELDS]
     ]
+    values.append([filter_marks(entry) for entry in entries])
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
 

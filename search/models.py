@@ -9,10 +9,6 @@ class SearchEntryQuerySet(PublishableQuerySet):
     """`published()` exactly as for the items: an entry carries its item's
     status and publication times, so that a search reads this table alone."""
 
-    def in_region(self, region) -> "SearchEntryQuerySet":
-        """As StoryQuerySet.in_region: the region and everything under it."""
-        return self.filter(region__in=region.descendant_ids())
-
 
 class SearchEntry(models.Model):
     """What readers can find a story or program by: its public text, cut into
@@ -47,14 +43,10 @@ class SearchEntry(models.Model):
     )
     published_at = models.DateTimeField(_("上线时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("下线时间"), null=True, blank=True)
-    # The item's region too, so that the commonest filter needs no join.
-    region = models.ForeignKey(
-        "programs.Region",
-        verbose_name=_("地区"),
-        null=True,
+    regions = models.TextField(
+        _("所在地区"),
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+        help_text=_("条目所在地区及其上级地区的编号，用于按地区筛选。"),
     )
     title_terms = models.TextField(_("标题词"), blank=True)
     lead_terms = models.TextField(_("导语或摘要词"), blank=True)

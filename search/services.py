@@ -15,26 +15,30 @@ newest matches (Matches), so that no search reads the whole index.
 
 import difflib
 import json
+import math
 import time
 import unicodedata
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchQueryField
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import (
-    Case,
+    BooleanField,
     Count,
-    IntegerField,
+    F,
+    Func,
     Q,
     QuerySet,
     Value,
-    When,
     Window,
 )
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -42,7 +46,7 @@ from django.utils.text import Truncator
 
 from privacy.rules import redact_text
 from programs.models import Category, Program, Region
-from search.indexing import protected_names, refresh_due
+from search.indexing import REGION_MARK, YEAR_MARK, protected_names, refresh_due
 from search.models import SearchEntry
 from search.terms import dictionary, needle, normalize, query_terms
 from stories.models import Story
@@ -97,19 +101,12 @@ def matches(entries: QuerySet, terms) -> QuerySet:
     return entries.filter(condition)
 
 
-def hits(terms, column: str):
-    """How many of the terms this column has (0 for none)."""
-    return sum(
-        (
-            Case(
-                When(**{f"{column}__contains": needle(term)}, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-            for term in terms
-        ),
-        Value(0),
-    )
+def hits(terms, column: str) -> RawSQL:
+    """How many of the terms this column has (0 for none). Written as SQL: a
+    Case per term costs the ORM milliseconds to build on every search. The
+    terms are letters and digits only, so no LIKE wildcard can slip in."""
+    sql = " + ".join(f"CASE WHEN {column} LIKE %s THEN 1 ELSE 0 END" for _ in terms)
+    return RawSQL(f"({sql})", [f"%{needle(term)}%" for term in terms])
 
 
 def ranked(entries: QuerySet, query: ReaderQuery, item: str) -> QuerySet:
@@ -143,6 +140,35 @@ def program_matches(query: ReaderQuery) -> QuerySet:
     return ranked(program_entries(), query, "program")
 
 
+def marked(entries: QuerySet, mark: str) -> QuerySet:
+    """PostgreSQL: entries whose vector has this filter mark (地区:17): one
+    more condition on the GIN index (search.indexing.filter_marks)."""
+    lexeme = Cast(Value(f"'{mark}'"), SearchQueryField())
+    return entries.filter(
+        Func(
+            F("vector"),
+            lexeme,
+            template="%(expressions)s",
+            arg_joiner=" @@ ",
+            output_field=BooleanField(),
+        )
+    )
+
+
+def in_region(entries: QuerySet, region) -> QuerySet:
+    """Entries of items in the region or anywhere below it."""
+    if connection.vendor == "postgresql":
+        return marked(entries, f"{REGION_MARK}{region.pk}")
+    return entries.filter(regions__contains=f" {region.pk} ")
+
+
+def in_year(entries: QuerySet, year: int) -> QuerySet:
+    """Entries of items that went live that year (as the story list counts)."""
+    if connection.vendor == "postgresql":
+        return marked(entries, f"{YEAR_MARK}{year}")
+    return entries.filter(published_at__year=year)
+
+
 # The story list's filters that an entry can apply itself, without a join.
 ENTRY_FILTERS = {"region", "year"}
 
@@ -152,9 +178,9 @@ def filtered_entries(query: ReaderQuery, filters) -> QuerySet:
     data = {name: value for name, value in filters.cleaned_data.items() if value}
     entries = story_entries()
     if "region" in data:
-        entries = entries.in_region(data["region"])
+        entries = in_region(entries, data["region"])
     if "year" in data:
-        entries = entries.filter(published_at__year=data["year"])
+        entries = in_year(entries, data["year"])
     if data.keys() - ENTRY_FILTERS:
         # The form looks at the matching stories only: some filters check
         # each story's public details in Python.
@@ -164,21 +190,23 @@ def filtered_entries(query: ReaderQuery, filters) -> QuerySet:
     return entries
 
 
+def plan_with(**settings: str) -> None:
+    """On PostgreSQL, planner settings for the rest of the transaction (SET
+    LOCAL), in one round trip."""
+    if connection.vendor != "postgresql":
+        return
+    # The names are this module's own constants; the values are parameters.
+    calls = ", ".join(f"set_config('{name}', %s, true)" for name in settings)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {calls}", [*settings.values()])
+
+
 @contextmanager
 def planner(**settings: str):
-    """On PostgreSQL, run the enclosed queries with these planner settings
-    (SET LOCAL, in a transaction), then put them back."""
-    if connection.vendor != "postgresql":
+    """Run the enclosed queries in a transaction with these planner settings."""
+    with transaction.atomic():
+        plan_with(**settings)
         yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        for name, value in settings.items():
-            cursor.execute(f"SET LOCAL {name} = {value}")
-        try:
-            yield
-        finally:
-            for name in settings:
-                cursor.execute(f"SET LOCAL {name} TO DEFAULT")
 
 
 # The planner does not know that testing a row against a query means
@@ -186,27 +214,59 @@ def planner(**settings: str):
 # word most items contain (seconds over 100,000 stories), so searches always
 # go through the GIN index or along the date index.
 index_scans = partial(planner, enable_seqscan="off")
+# Each kind's query then chooses (Matches): the GIN index for a rare word,
+# the date index for a common one.
 
 # A word in at least this share of the items is common: rather than ranking
 # every match, its newest RANKED_LIMIT matches are ranked (walking the date
 # index, which finds them after a few hundred rows), and the count is the
 # planner's estimate.
-COMMON_SHARE = 0.08
-RANKED_LIMIT = 240
+COMMON_SHARE = 0.05
+RANKED_LIMIT = 120
 KEY = ("title_hits", "lead_hits", "published_at")
 
 
-_published: dict[str, tuple[float, float]] = {}
+_statistics: dict[str, tuple[float, object]] = {}
+
+
+def once_a_minute(name: str, look_up):
+    """The value look_up() gave, looked up again when a minute old: the
+    database's statistics, which change slowly."""
+    now = time.monotonic()
+    if name not in _statistics or now - _statistics[name][0] > 60:
+        _statistics[name] = (now, look_up())
+    return _statistics[name][1]
 
 
 def published_entries(item: str) -> float:
-    """About how many published stories or programs there are (the planner's
-    estimate, looked up at most once a minute)."""
-    now = time.monotonic()
-    if item not in _published or now - _published[item][0] > 60:
-        entries = story_entries() if item == "story" else program_entries()
-        _published[item] = (now, estimated_rows(entries))
-    return _published[item][1]
+    """About how many published stories or programs there are."""
+    entries = story_entries() if item == "story" else program_entries()
+    return once_a_minute(item, lambda: estimated_rows(entries))
+
+
+def lexeme_shares() -> dict[str, float]:
+    """The share of all entries each common lexeme is in, as ANALYZE found
+    (PostgreSQL's statistics: about a thousand lexemes)."""
+
+    def look_up() -> dict[str, float]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs"
+                " FROM pg_stats WHERE tablename = %s AND attname = 'vector'",
+                [SearchEntry._meta.db_table],
+            )
+            row = cursor.fetchone()
+        return dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+
+    return once_a_minute("lexemes", look_up)
+
+
+def term_share(term: str, shares: dict[str, float]) -> float:
+    """About what share of the entries has the term (as search.terms.needle
+    matches it); 0 for a term too rare to be in the statistics."""
+    if needle(term).endswith(" "):
+        return shares.get(term, 0.0)
+    return min(1.0, sum(f for lexeme, f in shares.items() if lexeme.startswith(term)))
 
 
 def estimated_rows(queryset: QuerySet) -> float:
@@ -219,47 +279,69 @@ class Matches:
     best first, and how many there are. `entries`: the published entries of
     that kind to search among."""
 
-    def __init__(self, query: ReaderQuery, entries: QuerySet, item: str, page: int):
+    def __init__(
+        self,
+        query: ReaderQuery,
+        entries: QuerySet,
+        item: str,
+        page: int,
+        filtered: bool = False,
+    ):
         self.query, self.base, self.item = query, entries, item
+        self.filtered = filtered
         self.entries = ranked(entries, query, item)
         self.approximate = False
-        if connection.vendor == "postgresql" and self.is_common():
+        # A few hundred items (programs, a small site) are simply all ranked.
+        self.large = (
+            connection.vendor == "postgresql"
+            and published_entries(item) * COMMON_SHARE >= RANKED_LIMIT
+        )
+        if self.large and self.is_common():
             self.newest_ranked()
         else:
             self.first_keys(page)
 
     def is_common(self) -> bool:
-        everything = published_entries(self.item)
-        if everything * COMMON_SHARE < RANKED_LIMIT:
-            return False  # few items: ranking them all is cheap
-        share = estimated_rows(self.entries)
-        terms = self.query.terms
-        if len(terms) > 1:
-            # The planner multiplies the words' shares as if they were
-            # unrelated; in stories they go together (雨露计划, 上学), so at
-            # least half the rarest word's share is taken.
-            rarest = min(estimated_rows(matches(self.base, [t])) for t in terms)
-            share = max(share, rarest / 2)
-        return share > COMMON_SHARE * everything
+        if self.filtered:
+            estimate = estimated_rows(self.entries)
+            return estimate > COMMON_SHARE * published_entries(self.item)
+        # Without filters, from the words' shares alone: no query needed.
+        shares = lexeme_shares()
+        return math.prod(term_share(t, shares) for t in self.query.terms) > (
+            COMMON_SHARE
+        )
 
     def newest_ranked(self) -> None:
-        with planner(enable_bitmapscan="off"):
-            rows = list(
-                self.entries.order_by("-published_at", f"-{self.item}_id").values_list(
-                    self.item, *KEY
-                )[: RANKED_LIMIT + 1]
-            )
-        self.keys = sorted(rows[:RANKED_LIMIT], key=best_first)
+        plan_with(enable_bitmapscan="off", enable_indexscan="on")  # by date
+        rows = list(
+            self.entries.order_by("-published_at", f"-{self.item}_id").values_list(
+                self.item, *KEY
+            )[: RANKED_LIMIT + 1]
+        )
+        newest = rows[:RANKED_LIMIT]
+        self.keys = sorted(newest, key=best_first)
         self.complete = True
+        self.count = len(rows)
         if len(rows) > RANKED_LIMIT:
             self.approximate = True
-            estimate = max(round(estimated_rows(self.entries)), len(rows))
+            estimate = max(self.sampled_count(newest), len(rows))
             self.count = round(estimate, 2 - len(str(estimate)))  # 99,968 → 100,000
-        else:
-            self.count = len(rows)
+
+    def sampled_count(self, newest: list) -> int:
+        """About how many match, from the newest matches: the share of all the
+        entries published since the oldest of them, times all the entries."""
+        since = newest[-1][3]
+        plan_with(enable_bitmapscan="on")
+        recent = self.base.filter(published_at__gte=since).count()
+        everything = (
+            estimated_rows(self.base) if self.filtered else published_entries(self.item)
+        )
+        return round(len(newest) / max(recent, 1) * everything)
 
     def first_keys(self, first_page: int) -> None:
         """The first page's keys and the count, in one query."""
+        if self.large:
+            plan_with(enable_bitmapscan="on", enable_indexscan="off")  # by GIN
         rows = list(
             self.entries.annotate(total=Window(Count("pk"))).values_list(
                 self.item, *KEY, "total"
@@ -271,6 +353,8 @@ class Matches:
 
     def top(self, stop: int) -> list[tuple]:
         if stop > len(self.keys) and not self.complete:
+            if self.large:
+                plan_with(enable_bitmapscan="on", enable_indexscan="off")
             self.keys = list(self.entries.values_list(self.item, *KEY)[:stop])
             self.complete = len(self.keys) == self.count
         return self.keys[:stop]
@@ -393,7 +477,9 @@ def search(
             # The filters describe stories; programs would ignore them.
             kind = "stories"
             stories = filtered_entries(query, filters)
-            found = {"stories": Matches(query, stories, "story", per_page)}
+            found = {
+                "stories": Matches(query, stories, "story", per_page, filtered=True)
+            }
         else:
             found = {
                 "stories": Matches(query, story_entries(), "story", per_page),
@@ -476,14 +562,45 @@ def has_results(term: str) -> bool:
     )
 
 
+# What place names end with; readers often leave it out (浑元 for 浑源县).
+PLACE_SUFFIXES = tuple("省市县区镇乡村")
+
+
+def one_off(term: str, name: str) -> bool:
+    """Same length, at least two characters, one of them different."""
+    return (
+        len(term) == len(name) >= 2
+        and sum(a != b for a, b in zip(term, name, strict=True)) == 1
+    )
+
+
 def similarity(term: str, name: str) -> float:
     """How close a place or topic name is to what was typed: 浑源 → 浑源县
-    (contained), 浑元县 → 浑源县 (one character off)."""
+    (contained), 浑元县 → 浑源县 and 浑元 → 浑源县 (one character off)."""
     if len(term) >= 2 and term in name:
         return 1 + len(term) / len(name)
+    # Two characters one off are too loose a match (上学 is not 因学) unless
+    # they are a place's name without its suffix.
+    if (len(name) > 2 and one_off(term, name)) or (
+        name.endswith(PLACE_SUFFIXES) and one_off(term, name[:-1])
+    ):
+        return 0.9
     if abs(len(term) - len(name)) > 2 or not set(term) & set(name):
         return 0
     return difflib.SequenceMatcher(None, term, name).ratio()
+
+
+def alike(typed: set[str]) -> set[str]:
+    """Place and topic names sharing at least half the characters of one of
+    the typed strings."""
+    found = set()
+    for term in typed:
+        chars = set(term)
+        shared = Counter(
+            name for char in chars for name in dictionary.names_by_char.get(char, ())
+        )
+        found |= {name for name, n in shared.items() if n >= max(1, len(chars) // 2)}
+    return found
 
 
 def suggestions(query: ReaderQuery, limit: int = 5) -> list[str]:
@@ -492,9 +609,7 @@ def suggestions(query: ReaderQuery, limit: int = 5) -> list[str]:
     dictionary.tokenizer()
     typed = set(query.terms) | {normalize("".join(query.text.split()))}
     scored = {}
-    for name in dictionary.names:
-        if name in typed:
-            continue
+    for name in alike(typed) - typed:
         score = max(similarity(term, name) for term in typed)
         if score >= 0.6:
             scored[name] = score

@@ -18,6 +18,7 @@ import re
 import threading
 import time
 import unicodedata
+from collections import defaultdict
 from pathlib import Path
 
 import jieba
@@ -97,6 +98,8 @@ class Dictionary:
         self._added: dict[str, int | None] = {}
         self._checked = float("-inf")
         self.names: frozenset[str] = frozenset()
+        # Each character → the names it occurs in, to find names like a typo.
+        self.names_by_char: dict[str, set[str]] = {}
 
     def tokenizer(self) -> jieba.Tokenizer:
         with self._lock:
@@ -123,6 +126,10 @@ class Dictionary:
     def _refresh(self) -> None:
         tokenizer = self._tokenizer
         self.names = frozenset(place_and_topic_names())
+        self.names_by_char = defaultdict(set)
+        for name in self.names:
+            for char in name:
+                self.names_by_char[char].add(name)
         wanted = database_terms() | self.names
         for word in wanted - self._added.keys():
             self._added[word] = tokenizer.FREQ.get(word)

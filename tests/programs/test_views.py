@@ -93,3 +93,13 @@ def test_unknown_region_and_slugs_give_404(client, db):
     assert client.get("/regions/999999/").status_code == 404
     assert client.get("/programs/no-such-program/").status_code == 404
     assert client.get("/stories/no-such-story/").status_code == 404
+
+
+def test_a_region_page_names_itself_once_in_its_breadcrumbs(client, demo):
+    html = client.get("/regions/500229/").content.decode()
+    trail = html[html.index('<nav class="breadcrumbs"') :]
+    trail = trail[: trail.index("</nav>")]
+
+    assert trail.count("城口县") == 1
+    assert '<span aria-current="page">城口县</span>' in trail
+    assert '<a href="/regions/500000/">重庆市</a>' in trail

@@ -47,6 +47,9 @@ def test_saving_writes_a_weighted_vector(found):
     assert re.search(r"'小米':1A,\d+B", vector)
     assert "'网店':3A" in vector
     assert re.search(r"'浑源县':\d+B", vector)
+    # and lexemes for its region and year, which the filters look up
+    assert f"'地区:{story.region_id}'" in vector
+    assert f"'年份:{timezone.localtime(story.published_at).year}'" in vector
 
 
 @pytest.mark.django_db
@@ -66,7 +69,9 @@ def test_a_search_matches_on_the_vector_through_the_gin_index(found):
 
 @pytest.mark.django_db
 def test_a_common_word_ranks_its_newest_matches(found, monkeypatch):
+    # As if there were a million stories, and 小米 in most of them.
     monkeypatch.setattr(services, "RANKED_LIMIT", 3)
+    monkeypatch.setattr(services, "published_entries", lambda item: 1_000_000)
     monkeypatch.setattr(services.Matches, "is_common", lambda self: True)
     day, now = datetime.timedelta(days=1), timezone.now()
     StoryFactory(title="小米丰收", published_at=now - 9 * day)  # not among the newest

@@ -131,6 +131,8 @@ def test_the_story_filters_combine_with_the_query_and_keep_it(demo, found):
         "/stories/jindong-schoolboy-grandparents/"
     ]
     assert found("上学", region=hunyuan) == []
+    assert found("上学", year="2019", region=gangnan) == DEMO_RESULTS["上学"]
+    assert found("上学", year="2018") == []
     html = Client().get("/search/", {"q": "上学", "region": hunyuan}).content.decode()
     assert '<input type="hidden" name="q" value="上学">' in html
     assert 'href="/search/?q=%E4%B8%8A%E5%AD%A6">去掉筛选条件再搜' in html
@@ -164,10 +166,11 @@ def test_pages_keep_the_query_and_the_filters(county, found):
     assert len(found("花菇", page="x")) == 12
 
 
-def test_a_typo_or_a_fragment_gets_suggestions_that_have_results(demo):
-    html = Client().get("/search/", {"q": "浑元县"}).content.decode()
+@pytest.mark.parametrize("typed", ["浑元县", "浑元"])
+def test_a_typo_or_a_fragment_gets_suggestions_that_have_results(demo, typed):
+    html = Client().get("/search/", {"q": typed}).content.decode()
 
-    assert "没有找到与“浑元县”相关的故事或项目。" in html
+    assert f"没有找到与“{typed}”相关的故事或项目。" in html
     assert (
         '<a class="tag" href="/search/?q=%E6%B5%91%E6%BA%90%E5%8E%BF">浑源县</a>'
         in html
