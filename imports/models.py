@@ -17,10 +17,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportUpload(models.Model):
-    """An uploaded spreadsheet, kept only until it is imported or abandoned:
-    it holds the real names of the people in the stories."""
+    """An uploaded spreadsheet, kept only until it is imported or abandoned,
+    or an error workbook kept for its one download: either holds the real
+    names of the people in the stories. In the database, so that every app
+    server reads what another wrote."""
+
+    class Purpose(models.TextChoices):
+        UPLOAD = "upload", _("待导入的文件")
+        ERRORS = "errors", _("带错误说明的表格")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(
+        _("用途"), max_length=10, choices=Purpose, default=Purpose.UPLOAD
+    )
     data = models.BinaryField(_("文件内容"))
     size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)

@@ -241,7 +241,9 @@ def sweep_abandoned() -> None:
         forget_upload(batch)
         batch.delete()
     cutoff = timezone.now() - timezone.timedelta(seconds=max_age)
-    ImportUpload.objects.filter(created_at__lt=cutoff, batches__isnull=True).delete()
+    ImportUpload.objects.filter(
+        purpose=ImportUpload.Purpose.UPLOAD, created_at__lt=cutoff, batches__isnull=True
+    ).delete()
     stale = getattr(settings, "IMPORT_JOB_STALE_SECONDS", 600)
     for batch in ImportBatch.objects.stale(stale):
         batch.status = ImportBatch.Status.FAILED

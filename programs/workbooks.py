@@ -17,7 +17,6 @@ from functools import cache
 import tablib
 from django.conf import settings
 from django.core import signing
-from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.utils import timezone
 from import_export.formats import base_formats
@@ -540,22 +539,13 @@ def error_filename(original_name: str) -> str:
     return f"{stem or '导入'}-错误说明.xlsx"
 
 
-# Private storage for error workbooks -----------------------------------------
+# Error workbooks, kept in the database ----------------------------------------
 
-ERRORS_FOLDER = "import-errors"
 TOKEN_SALT = "programs.workbooks.error-workbook"
 
 
 def error_max_age() -> int:
     return getattr(settings, "IMPORT_ERROR_WORKBOOK_MAX_AGE", 3600)
-
-
-def private_storage():
-    """The storage uploads wait in between preview and confirmation."""
-    try:
-        return storages["import_export"]
-    except Exception:
-        return storages["default"]
 
 
 def sweep_old_files(storage, folder: str, max_age: int) -> None:
@@ -574,9 +564,16 @@ def sweep_old_files(storage, folder: str, max_age: int) -> None:
             continue
 
 
+def error_workbooks():
+    from imports.models import ImportUpload
+
+    return ImportUpload.objects.filter(purpose=ImportUpload.Purpose.ERRORS)
+
+
 def sweep_error_workbooks() -> None:
     """Delete error workbooks nobody downloaded before they expired."""
-    sweep_old_files(private_storage(), ERRORS_FOLDER, error_max_age())
+    cutoff = timezone.now() - timezone.timedelta(seconds=error_max_age())
+    error_workbooks().filter(created_at__lt=cutoff).delete()
 
 
 def sweep_abandoned_uploads() -> None:
@@ -590,12 +587,14 @@ def sweep_abandoned_uploads() -> None:
 
 
 def store_error_workbook(content: bytes, *, user, model, filename: str) -> str:
-    """Keep an error workbook for one download by this user; a signed token."""
+    """Keep an error workbook for one download by this user, in the database
+    (the download may reach another app server); a signed token."""
     sweep_error_workbooks()
-    key = uuid.uuid4().hex
-    private_storage().save(f"{ERRORS_FOLDER}/{key}.xlsx", ContentFile(content))
+    stored = error_workbooks().create(
+        purpose=error_workbooks().model.Purpose.ERRORS, data=content, size=len(content)
+    )
     return signing.dumps(
-        {"k": key, "u": user.pk, "m": model._meta.label_lower, "f": filename},
+        {"k": stored.pk.hex, "u": user.pk, "m": model._meta.label_lower, "f": filename},
         salt=TOKEN_SALT,
         compress=True,
     )
@@ -616,12 +615,10 @@ def take_error_workbook(token: str, *, user, model) -> tuple[bytes, str]:
         raise ErrorWorkbookGone
     if not re.fullmatch(r"[0-9a-f]{32}", str(payload.get("k"))):
         raise ErrorWorkbookGone
-    storage = private_storage()
-    path = f"{ERRORS_FOLDER}/{payload['k']}.xlsx"
-    try:
-        with storage.open(path, "rb") as stored:
-            content = stored.read()
-    except FileNotFoundError:
-        raise ErrorWorkbookGone from None
-    storage.delete(path)
+    stored = error_workbooks().filter(pk=uuid.UUID(hex=payload["k"])).first()
+    # Whoever deletes it hands it out: a second click, or the same link on
+    # another app server at the same moment, finds nothing.
+    if stored is None or not error_workbooks().filter(pk=stored.pk).delete()[0]:
+        raise ErrorWorkbookGone
+    content = bytes(stored.data)
     return content, payload.get("f") or "错误说明.xlsx"

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -58,26 +59,41 @@ def server_disks(settings, folder: Path) -> None:
     tempfile.tempdir = str(folder / "tmp")
 
 
+@contextmanager
+def one_server_then_another(settings, folder: Path, user):
+    """A logged-in client on "server A"; `switch()` removes A's disk (the
+    server is gone, with everything it had there) and gives a client on
+    "server B", with disks of its own."""
+    saved_tempdir = tempfile.tempdir
+    first, second = folder / "server-a", folder / "server-b"
+
+    def client_on(disk: Path) -> Client:
+        server_disks(settings, disk)
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def switch() -> Client:
+        shutil.rmtree(first)
+        return client_on(second)
+
+    try:
+        yield client_on(first), switch, second
+    finally:
+        tempfile.tempdir = saved_tempdir
+
+
 def test_a_preview_made_on_one_server_is_confirmed_on_another_without_its_disk(
     importer, county, settings, tmp_path
 ):
-    first, second = tmp_path / "server-a", tmp_path / "server-b"
-    saved_tempdir = tempfile.tempdir
-    try:
-        server_disks(settings, first)
-        on_a = Client()
-        on_a.force_login(importer)
+    with one_server_then_another(settings, tmp_path, importer) as (
+        on_a,
+        switch,
+        second,
+    ):
         preview = upload(on_a, program_csv(county))
         assert preview.context["confirm_form"]
-        # Server A is gone, with everything it had on disk.
-        shutil.rmtree(first)
-
-        server_disks(settings, second)
-        on_b = Client()
-        on_b.force_login(importer)
-        response = confirm(on_b, preview)
-    finally:
-        tempfile.tempdir = saved_tempdir
+        response = confirm(switch(), preview)
 
     assert response.status_code == 302
     assert Program.objects.get().slug == "gangnan-bamboo"
@@ -270,3 +286,27 @@ def test_two_server_processes_preview_on_one_and_confirm_on_the_other(
     assert (batch.status, batch.username) == (ImportBatch.Status.DONE, "importer")
     # Neither server kept the file (or any copy of it) on its disk.
     assert copies_of(data, disk_a) == [] and copies_of(data, disk_b) == []
+
+
+def test_an_error_workbook_made_on_one_server_downloads_from_another(
+    importer, county, settings, tmp_path
+):
+    from tests.imports.test_workbooks import TEMPLATE_URL, fill, load, two_programs
+    from tests.imports.test_workbooks import upload as upload_workbook
+
+    settings.IMPORT_ERROR_WORKBOOK_INLINE_BYTES = 0  # kept, not inlined
+    with one_server_then_another(settings, tmp_path, importer) as (
+        on_a,
+        switch,
+        second,
+    ):
+        template = on_a.get(TEMPLATE_URL).content
+        url = upload_workbook(on_a, fill(template, two_programs(county))).context[
+            "error_workbook_url"
+        ]
+        download = switch().get(url)
+
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "找不到区划代码" in load(download.content).active.cell(3, 14).value
+    assert files_in(second) == [] and not ImportUpload.objects.exists()

@@ -15,7 +15,12 @@ from django.urls import reverse
 from programs.models import Program
 from programs.resources import FigureResource, ProgramResource, RegionResource
 from programs.spreadsheets import XLSX
-from programs.workbooks import NOTES_COLUMN, build_template, ignoring_notes
+from programs.workbooks import (
+    NOTES_COLUMN,
+    build_template,
+    error_workbooks,
+    ignoring_notes,
+)
 from stories.models import Cause
 from stories.resources import AssistanceResource, PersonResource, StoryResource
 from tests.factories import ProgramFactory, StoryFactory
@@ -335,7 +340,7 @@ def test_only_valid_rows_also_offers_the_skipped_rows_back(client, importer, cou
 
 
 def test_a_large_error_workbook_is_kept_privately_for_one_download(
-    client, importer, editor, county, settings, _private_upload_storage
+    client, importer, editor, county, settings
 ):
     settings.IMPORT_ERROR_WORKBOOK_INLINE_BYTES = 0
     client.force_login(importer)
@@ -344,7 +349,8 @@ def test_a_large_error_workbook_is_kept_privately_for_one_download(
     url = preview.context["error_workbook_url"]
 
     assert url.startswith("/admin/programs/program/import-errors/")
-    assert len(stored_files(_private_upload_storage)) == 1
+    # In the database, where any app server finds it.
+    assert error_workbooks().count() == 1
     client.force_login(editor)
     assert client.get(url).status_code == 403
     client.force_login(importer)
@@ -352,7 +358,7 @@ def test_a_large_error_workbook_is_kept_privately_for_one_download(
     assert download.status_code == 200
     assert "%E9%94%99%E8%AF%AF" in download["Content-Disposition"]  # 错误说明
     assert load(download.content).active.cell(3, 14).value
-    assert stored_files(_private_upload_storage) == []
+    assert not error_workbooks().exists()
 
     again = client.get(url)
     assert again.status_code == 302
@@ -362,9 +368,7 @@ def test_a_large_error_workbook_is_kept_privately_for_one_download(
     )
 
 
-def test_an_expired_error_workbook_is_swept(
-    client, importer, county, settings, _private_upload_storage
-):
+def test_an_expired_error_workbook_is_swept(client, importer, county, settings):
     settings.IMPORT_ERROR_WORKBOOK_INLINE_BYTES = 0
     client.force_login(importer)
     template = client.get(TEMPLATE_URL).content
@@ -374,7 +378,7 @@ def test_an_expired_error_workbook_is_swept(
     settings.IMPORT_ERROR_WORKBOOK_MAX_AGE = -1
 
     assert client.get(url).status_code == 302
-    assert stored_files(_private_upload_storage) == []
+    assert not error_workbooks().exists()
 
 
 def test_the_notes_column_is_ignored_by_the_import(county):
