@@ -454,8 +454,22 @@ class EditorialAdmin(VersionAdmin):
         return super().history_view(request, object_id, extra)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only the code writes (the audit trail, import batches):
+    staff may read them, never add, change or delete them by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = (
         "timestamp",
         "username",
@@ -473,12 +487,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("username", "object_repr", "message")
     date_hierarchy = "timestamp"
     list_select_related = ("content_type",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from editorial.admin import ReadOnlyAdmin
 from imports.models import ImportBatch, ImportRow
 from imports.services import (
     forget_upload,
@@ -71,7 +72,7 @@ def display(value) -> str:
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = (
         "number",
         "created_at",
@@ -107,15 +108,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if obj is not None:
             return may_import(request.user, obj.model)
         return self.may_see_batches(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @staticmethod
     def may_see_batches(request) -> bool:

@@ -184,6 +184,8 @@ def result_messages(result) -> list[str]:
 
 
 def counts(result) -> dict[str, int]:
+    """New, changed, unchanged and bad rows (a row skipped for its errors is
+    counted as bad, not as unchanged)."""
     totals = result.totals
     dropped = sum(1 for r in result.rows if getattr(r, "dropped", None))
     invalid = len(result.invalid_rows) + len(result.row_errors()) + dropped

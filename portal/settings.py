@@ -151,12 +151,6 @@ PRIVATE_MEDIA_ROOT = Path(
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Uploaded spreadsheets between preview and confirmation: private, and
-    # deleted once imported or refused.
-    "import_export": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT / "imports"},
-    },
     # Compressed, content-hashed names: browsers may cache them forever.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -23,6 +23,9 @@ from import_export.results import RowResult
 from editorial.admin import EditorialAdmin
 from imports.models import ImportBatch, ImportUpload
 from imports.services import (
+    counts as import_counts,
+)
+from imports.services import (
     create_batch,
     format_name,
     inline_max_bytes,
@@ -44,7 +47,6 @@ from programs.workbooks import (
     ignoring_notes,
     row_errors,
     store_error_workbook,
-    sweep_abandoned_uploads,
     take_error_workbook,
     template_filename,
 )
@@ -136,20 +138,6 @@ def preview_rows(result) -> list[dict]:
             }
         )
     return rows
-
-
-def import_counts(result) -> dict[str, int]:
-    """New, changed, unchanged and bad rows (a row skipped for its errors is
-    counted as bad, not as unchanged)."""
-    totals = result.totals
-    dropped = sum(1 for r in result.rows if getattr(r, "dropped", None))
-    invalid = len(result.invalid_rows) + len(result.row_errors()) + dropped
-    return {
-        "new": totals[RowResult.IMPORT_TYPE_NEW],
-        "update": totals[RowResult.IMPORT_TYPE_UPDATE],
-        "skip": totals[RowResult.IMPORT_TYPE_SKIP] - dropped,
-        "invalid": invalid,
-    }
 
 
 class SpreadsheetAdminMixin(ImportExportMixin):
@@ -504,7 +492,6 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             upload.tmp_storage_name = None
 
     def import_action(self, request, **kwargs):
-        sweep_abandoned_uploads()
         sweep_abandoned()
         if request.method == "POST" and self.has_import_permission(request):
             form = self.create_import_form(request)

@@ -17,7 +17,6 @@ from functools import cache
 import tablib
 from django.conf import settings
 from django.core import signing
-from django.core.files.storage import storages
 from django.utils import timezone
 from import_export.formats import base_formats
 from openpyxl import Workbook, load_workbook
@@ -548,22 +547,6 @@ def error_max_age() -> int:
     return getattr(settings, "IMPORT_ERROR_WORKBOOK_MAX_AGE", 3600)
 
 
-def sweep_old_files(storage, folder: str, max_age: int) -> None:
-    """Delete the files in a storage folder older than `max_age` seconds."""
-    try:
-        _dirs, files = storage.listdir(folder)
-    except (FileNotFoundError, NotImplementedError):
-        return
-    cutoff = timezone.now() - timezone.timedelta(seconds=max_age)
-    for name in files:
-        path = f"{folder}/{name}"
-        try:
-            if storage.get_modified_time(path) < cutoff:
-                storage.delete(path)
-        except (FileNotFoundError, NotImplementedError):
-            continue
-
-
 def error_workbooks():
     from imports.models import ImportUpload
 
@@ -574,16 +557,6 @@ def sweep_error_workbooks() -> None:
     """Delete error workbooks nobody downloaded before they expired."""
     cutoff = timezone.now() - timezone.timedelta(seconds=error_max_age())
     error_workbooks().filter(created_at__lt=cutoff).delete()
-
-
-def sweep_abandoned_uploads() -> None:
-    """Delete uploads whose preview was never confirmed: they hold personal data
-    and must not wait on disk for someone who closed the tab."""
-    sweep_old_files(
-        storages["import_export"],
-        "django-import-export",
-        getattr(settings, "IMPORT_UPLOAD_MAX_AGE", 3600),
-    )
 
 
 def store_error_workbook(content: bytes, *, user, model, filename: str) -> str:

@@ -1,8 +1,11 @@
 import datetime
 from decimal import Decimal
+from io import BytesIO
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from privacy.models import Consent
 from programs.models import Category, Figure, Program, Region
@@ -148,3 +151,22 @@ class StoryPhotoFactory(factory.django.DjangoModelFactory):
     caption = "图片说明。"
     credit = "本报记者摄"
     alt_text = "替代文字"
+
+
+def jpeg(name: str, size=(1200, 800)) -> SimpleUploadedFile:
+    out = BytesIO()
+    Image.new("RGB", size, "green").save(out, format="JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def photo_of_ye_at_work(alt_text: str = "叶寿恒在木板厂搬运木板") -> StoryPhoto:
+    """A photo on 叶寿恒's demo story showing him, with his consent: public."""
+    photo = StoryPhoto.objects.create(
+        story=Story.objects.get(people__real_name="叶寿恒"),
+        image=jpeg("ye.jpg"),
+        caption="叶寿恒在木板厂上班。",
+        credit="杨亚俊摄",
+        alt_text=alt_text,
+    )
+    photo.people_shown.add(Person.objects.get(real_name="叶寿恒"))
+    return photo

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 import pytest
 import segno
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
@@ -20,7 +19,13 @@ from portal.sharing import QR_SCALE
 from programs.models import Program, ProgramPhoto
 from stories.models import Person, Story, StoryPhoto
 from stories.views import StoryListView
-from tests.factories import FigureFactory, ProgramFactory, StoryFactory
+from tests.factories import (
+    FigureFactory,
+    ProgramFactory,
+    StoryFactory,
+    jpeg,
+    photo_of_ye_at_work,
+)
 from tests.pages import render_demo_pages
 
 pytestmark = pytest.mark.django_db
@@ -70,12 +75,6 @@ def parse(html: str) -> HeadParser:
     parser = HeadParser()
     parser.feed(html)
     return parser
-
-
-def jpeg(name: str, size=(1200, 800)) -> SimpleUploadedFile:
-    out = BytesIO()
-    Image.new("RGB", size, "green").save(out, format="JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def qr_modules(png: bytes) -> list[list[int]]:
@@ -180,15 +179,8 @@ def test_a_preview_has_no_canonical_address_or_share_card(admin_client):
 
 
 def test_a_story_with_a_public_photo_shares_it_as_a_large_card(client, demo):
-    story = Story.objects.get(people__real_name="叶寿恒")
-    photo = StoryPhoto.objects.create(
-        story=story,
-        image=jpeg("ye.jpg"),
-        caption="叶寿恒在木板厂上班。",
-        credit="杨亚俊摄",
-        alt_text="叶寿恒在木板厂搬运木板",
-    )
-    photo.people_shown.add(Person.objects.get(real_name="叶寿恒"))
+    photo = photo_of_ye_at_work()
+    story = photo.story
     page = parse(client.get(story.get_absolute_url()).text)
     meta = page.meta
     assert meta["og:type"] == "article"

@@ -3,14 +3,11 @@ reader sees them: the same stories as the page, redacted the same way."""
 
 import datetime
 import xml.etree.ElementTree as ET
-from io import BytesIO
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
-from PIL import Image
 
 from stories.feeds import FEED_ITEMS
 from stories.models import Cause, Person, Story, StoryPhoto
@@ -19,6 +16,8 @@ from tests.factories import (
     PersonFactory,
     StoryFactory,
     StoryPersonFactory,
+    jpeg,
+    photo_of_ye_at_work,
 )
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +45,6 @@ def atom_entries(client, query: dict | None = None):
 
 def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
-
-
-def jpeg(name: str) -> SimpleUploadedFile:
-    out = BytesIO()
-    Image.new("RGB", (40, 30), "green").save(out, format="JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def test_the_feeds_list_only_published_stories_newest_first(client):
@@ -179,15 +172,7 @@ def test_no_protected_name_reaches_a_feed(client, demo):
 
 
 def test_a_public_photo_is_sent_as_an_enclosure(client, demo):
-    story = Story.objects.get(people__real_name="叶寿恒")
-    photo = StoryPhoto.objects.create(
-        story=story,
-        image=jpeg("ye.jpg"),
-        caption="叶寿恒在木板厂上班。",
-        credit="杨亚俊摄",
-        alt_text="叶寿恒搬运木板",
-    )
-    photo.people_shown.add(Person.objects.get(real_name="叶寿恒"))
+    photo = photo_of_ye_at_work()
     _channel, items = rss_items(client)
     (enclosure,) = [
         i.find("enclosure") for i in items if i.find("enclosure") is not None

@@ -10,6 +10,7 @@ printed in Chinese, and a refused file exits non-zero with nothing written.
 import importlib
 import os
 import sys
+from functools import partial
 
 from django.core.management.base import CommandError
 from django.utils.module_loading import import_string
@@ -18,7 +19,7 @@ from import_export.results import RowResult
 
 from imports.models import ImportBatch
 from imports.recording import Progress
-from imports.services import create_batch, run_batch
+from imports.services import blocked, create_batch, result_messages, run_batch
 from programs import spreadsheets
 
 # "import" is a keyword: the module cannot be named in an import statement.
@@ -45,15 +46,6 @@ def format_class(name: str | None, file_name: str):
         f"无法从文件名“{file_name}”判断格式，请用 --format 指定："
         + "、".join(sorted(FORMATS))
     )
-
-
-def result_messages(result) -> list[str]:
-    found = [str(e.error) for e in result.base_errors]
-    found += [str(e.error) for _line, errors in result.row_errors() for e in errors]
-    for row in result.invalid_rows:
-        for errors in row.error_dict.values():
-            found += [str(e) for e in errors]
-    return found
 
 
 class ProgressBar:
@@ -154,16 +146,18 @@ class Command(base.Command):
         if options["verbosity"] > 0 and not options["no_progress"]:
             bar = ProgressBar(self.stderr)
         name = os.path.basename(file_name) if file_name != "-" else "stdin"
-        policy = "valid" if options["only_valid"] else "all"
+        batch_of_this_file = partial(
+            create_batch,
+            resource_class=type(resource),
+            user=None,
+            file_name=name,
+            data=raw,
+            file_format=file_format,
+            policy="valid" if options["only_valid"] else "all",
+            allow_recreate=options["allow_recreate"],
+        )
         if options["queue"]:
-            batch = create_batch(
-                resource_class=type(resource),
-                user=None,
-                file_name=name,
-                data=raw,
-                file_format=file_format,
-                policy=policy,
-                allow_recreate=options["allow_recreate"],
+            batch = batch_of_this_file(
                 status=ImportBatch.Status.QUEUED,
                 task=ImportBatch.Task.IMPORT,
             )
@@ -179,24 +173,13 @@ class Command(base.Command):
                 file_name=name,
             )
         else:
-            batch = create_batch(
-                resource_class=type(resource),
-                user=None,
-                file_name=name,
-                data=raw,
-                file_format=file_format,
-                policy=policy,
-                allow_recreate=options["allow_recreate"],
-                store=False,
-            )
+            batch = batch_of_this_file(store=False)
             result = run_batch(batch, dataset=dataset, progress=bar)
         if bar is not None:
             bar.close()
         for message in result_messages(result):
             self.stderr.write(self.style.ERROR(message))
-        if result.has_errors() or (
-            result.has_validation_errors() and not options["only_valid"]
-        ):
+        if blocked(result, options["only_valid"]):
             raise CommandError("文件被拒绝，什么都没有写入。")
         for message in getattr(result, "dropped", []):
             self.stderr.write(self.style.WARNING(f"已跳过：{message}"))
