@@ -30,7 +30,7 @@ from reversion.models import Revision, Version
 from reversion.revisions import _get_options
 
 from editorial.models import AuditEntry
-from portal.bulk import copy_rows
+from portal.bulk import Instances, copy_rows
 
 ITEMS_PER_CHUNK = 200
 # django.utils.encoding.is_protected_type's types: written as they are.
@@ -118,8 +118,14 @@ def lines_of(relation, items: dict[int, object]) -> Iterator:
         **{f"{parent.name}__in": list(items)}
     ).order_by(parent.attname, "pk")
     if others:  # select_related() without names would follow every key
-        lines = lines.select_related(*others)
-    for line in lines.iterator(chunk_size=2000):
+        lines = lines.select_related(*others).iterator(chunk_size=2000)
+    else:  # rows as tuples, made into instances without __init__'s cost
+        make, db = Instances(line_model), lines.db
+        lines = (
+            make.stored(values, db)
+            for values in lines.values_list(*make.attnames).iterator(2000)
+        )
+    for line in lines:
         parent.set_cached_value(line, items[getattr(line, parent.attname)])
         yield line
 

@@ -223,6 +223,9 @@ class ImportRow(models.Model):
         verbose_name=_("批次"),
         on_delete=models.CASCADE,
         related_name="rows",
+        # import_row_line_idx (batch, line) serves lookups by batch too; a
+        # second index would be written for every row of every import.
+        db_index=False,
     )
     line = models.PositiveIntegerField(_("行"))
     action = models.CharField(_("结果"), max_length=10, choices=Action)

@@ -9,6 +9,7 @@ it did not write.
 
 import json
 import logging
+import time
 from collections.abc import Callable
 
 from django.utils import timezone
@@ -111,7 +112,10 @@ class Progress:
     therefore written through a connection of its own, which commits at once.
     """
 
+    # At most every 500 rows and every half second: the side connection's
+    # write is a round trip, and a large file passes 500 rows in 30 ms.
     every = 500
+    seconds = 0.5
 
     def __init__(
         self,
@@ -121,11 +125,15 @@ class Progress:
         self.batch, self.callback = batch, callback
         self.side = None
         self.last = 0
+        self.written = float("-inf")
 
     def __call__(self, done: int, total: int, errors: int, force=False) -> None:
-        if not force and done - self.last < self.every and done != total:
-            return
-        self.last = done
+        if not force and done != total:
+            if done - self.last < self.every:
+                return
+            if time.monotonic() - self.written < self.seconds:
+                return
+        self.last, self.written = done, time.monotonic()
         if self.callback is not None:
             self.callback(done, total, errors)
         if self.batch is None or self.batch.pk is None:

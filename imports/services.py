@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
 from imports import hooks, readers
-from imports.fast import FastImport, fast_enabled
+from imports.fast import FastImport
 from imports.models import ImportBatch, ImportRow, ImportUpload
 from imports.recording import MAX_BATCH_MESSAGES, BatchRecorder, Progress
 from imports.snapshots import edited_fields, field_by_key, load
@@ -108,16 +108,6 @@ def upload_data(batch: ImportBatch, data: bytes | None = None) -> bytes:
     return bytes(upload.data)
 
 
-def read_dataset(batch: ImportBatch, data: bytes | None = None):
-    """The batch's file as a dataset, read with the portal's format classes
-    (zip and XML bombs refused, CSV in any encoding)."""
-    data = upload_data(batch, data)
-    input_format = FORMATS[batch.file_format]()
-    if not input_format.is_binary():
-        data = spreadsheets.decode_text(data)
-    return input_format.create_dataset(data)
-
-
 def run_batch(
     batch: ImportBatch,
     *,
@@ -142,7 +132,7 @@ def run_batch(
             recorder=None if dry_run else BatchRecorder(batch),
             progress=reporter,
         )
-        if dataset is None and fast_enabled(resource):
+        if dataset is None:
             # Streamed from the stored bytes: no Dataset, no decoded copy.
             headers, rows, estimate = readers.stream(
                 upload_data(batch, data), batch.file_format
@@ -151,8 +141,6 @@ def run_batch(
                 resource, dry_run=dry_run, file_name=batch.file_name, user=batch.user
             ).run(headers, rows, total=estimate)
         else:
-            if dataset is None:
-                dataset = read_dataset(batch, data)
             result = resource.import_data(
                 dataset,
                 dry_run=dry_run,

@@ -173,6 +173,17 @@ QUALIFIER_PREFIX = {
 QUALIFIER_SUFFIX = {Qualifier.MORE: "多", Qualifier.ODD: "余"}
 
 
+def write_stated(value: Decimal, unit: str, qualifier: str, after: bool) -> str:
+    """A quantity written the way the source wrote it, e.g. 4600多万元 (with
+    `after`, the 多 or 余 follows the 万: 1.24万多户)."""
+    number = format_number(value)
+    prefix = QUALIFIER_PREFIX.get(qualifier, "")
+    suffix = QUALIFIER_SUFFIX.get(qualifier, "")
+    if suffix and after and unit[:1] in MAGNITUDES:
+        return f"{prefix}{number}{unit[0]}{suffix}{unit[1:]}"
+    return f"{prefix}{number}{suffix}{unit}"
+
+
 class Quantity(models.Model):
     """A number as the source stated it: value, unit and qualifier."""
 
@@ -202,13 +213,9 @@ class Quantity(models.Model):
     @property
     def display(self) -> str:
         """The quantity written the way the source wrote it, e.g. 4600多万元."""
-        number = format_number(self.value)
-        prefix = QUALIFIER_PREFIX.get(self.qualifier, "")
-        suffix = QUALIFIER_SUFFIX.get(self.qualifier, "")
-        unit = self.unit
-        if suffix and self.qualifier_after_magnitude and unit[:1] in MAGNITUDES:
-            return f"{prefix}{number}{unit[0]}{suffix}{unit[1:]}"
-        return f"{prefix}{number}{suffix}{unit}"
+        return write_stated(
+            self.value, self.unit, self.qualifier, self.qualifier_after_magnitude
+        )
 
     @property
     def base_unit(self) -> str:

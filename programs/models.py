@@ -320,6 +320,9 @@ class Figure(Quantity):
         verbose_name=_("项目"),
         on_delete=models.CASCADE,
         related_name="figures",
+        # The unique constraint's index starts with the program: it serves
+        # lookups by program, and a second index would cost every import.
+        db_index=False,
     )
     indicator = models.CharField(
         _("指标"),

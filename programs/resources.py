@@ -8,7 +8,7 @@ importing the same file twice changes nothing.
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from programs.abstract import Qualifier
+from programs.abstract import Qualifier, write_stated
 from programs.models import Category, Figure, Program, Region
 from programs.spreadsheets import (
     BoolWidget,
@@ -283,9 +283,9 @@ class FigureResource(SpreadsheetResource):
     def trail_item(self, instance):
         return instance.program
 
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
+    def start_stream(self, headers) -> list[str]:
         self.known = {}
+        return super().start_stream(headers)
 
     # Plausibility ---------------------------------------------------------
 
@@ -297,7 +297,7 @@ class FigureResource(SpreadsheetResource):
         if program.pk not in self.known:
             known = KnownFigures()
             for f in Figure.objects.filter(program=program):
-                known.put((f.indicator, f.year, f.period_label), Seen(f, ""))
+                known.put((f.indicator, f.year, f.period_label), Seen(f))
             self.known[program.pk] = known
         return self.known[program.pk]
 
@@ -315,16 +315,21 @@ class FigureResource(SpreadsheetResource):
             )
         known = self.known_figures(program)
         key = (instance.indicator, instance.year, instance.period_label)
-        this = Seen(instance, f"第{self.current_line}行")
-        for other in known.same_period(key):
-            if this.unit == "人" and other.unit == "户" and this.value < other.value:
+        this = Seen(instance, self.current_line)
+        # One note per row, against the most telling figure of the period:
+        # a sheet of many indicators would otherwise warn of every pair.
+        if this.unit == "人":
+            most = max(known.counted(key, "户"), key=value_of, default=None)
+            if most is not None and this.value < most.value:
                 notes.append(
-                    f"“{column}”：{this.display}少于同期的{other.describe()}，"
+                    f"“{column}”：{this.display}少于同期的{most.describe()}，"
                     "人数不应少于户数，请核对"
                 )
-            if this.unit == "户" and other.unit == "人" and other.value < this.value:
+        elif this.unit == "户":
+            fewest = min(known.counted(key, "人"), key=value_of, default=None)
+            if fewest is not None and fewest.value < this.value:
                 notes.append(
-                    f"“{column}”：{this.display}多于同期的{other.describe()}，"
+                    f"“{column}”：{this.display}多于同期的{fewest.describe()}，"
                     "户数不应多于人数，请核对"
                 )
         for other in known.same_indicator(key):
@@ -350,9 +355,12 @@ class FigureResource(SpreadsheetResource):
 
 class KnownFigures:
     """A program's figures by (indicator, year, statistics period), indexed
-    by period and by indicator: a check compares a row with the few figures
-    of the same period or indicator, not with every figure of the program
-    (which made a 100,000-row file take quadratic time)."""
+    by period and unit (only people and households are compared across
+    indicators) and by indicator: a check looks at the few figures it can
+    compare with, not at every figure of the program (which made a
+    100,000-row file take quadratic time)."""
+
+    COUNTED = ("人", "户")
 
     def __init__(self):
         self.by_period: dict[tuple, dict[tuple, Seen]] = {}
@@ -360,12 +368,18 @@ class KnownFigures:
 
     def put(self, key: tuple, seen: "Seen") -> None:
         indicator, year, period = key
-        self.by_period.setdefault((year, period), {})[key] = seen
-        self.by_indicator.setdefault(indicator, {})[key] = seen
+        same = self.by_indicator.setdefault(indicator, {})
+        before = same.get(key)
+        if before is not None and before.unit in self.COUNTED:
+            del self.by_period[(year, period, before.unit)][key]
+        if seen.unit in self.COUNTED:
+            self.by_period.setdefault((year, period, seen.unit), {})[key] = seen
+        same[key] = seen
 
-    def same_period(self, key: tuple) -> list["Seen"]:
+    def counted(self, key: tuple, unit: str) -> list["Seen"]:
+        """The other figures of the key's period counted in 人 or 户."""
         _indicator, year, period = key
-        found = self.by_period.get((year, period), {})
+        found = self.by_period.get((year, period, unit), {})
         return [seen for k, seen in found.items() if k != key]
 
     def same_indicator(self, key: tuple) -> list["Seen"]:
@@ -373,16 +387,34 @@ class KnownFigures:
         return [seen for k, seen in found.items() if k != key]
 
 
+def value_of(seen: "Seen"):
+    return seen.value
+
+
 class Seen:
     """A figure as plausibility checks compare it: in its base unit (人, 户,
-    元), wherever it came from (the database or a line of the file)."""
+    元), wherever it came from (the database or a line of the file). One is
+    kept for every line of a file: it holds numbers and words, not the line,
+    and writes itself out only for a warning."""
 
-    def __init__(self, figure, where: str):
+    __slots__ = ("indicator", "year", "period_label", "unit", "value", "stated", "line")
+
+    def __init__(self, figure, line: int | None = None):
         self.indicator, self.year = figure.indicator, figure.year
         self.period_label = figure.period_label
         self.unit, self.value = figure.base_unit, figure.base_value
-        self.display, self.where = figure.display, where
+        self.stated = (
+            figure.value,
+            figure.unit,
+            figure.qualifier,
+            figure.qualifier_after_magnitude,
+        )
+        self.line = line  # of the file; None: stored before
+
+    @property
+    def display(self) -> str:
+        return write_stated(*self.stated)
 
     def describe(self) -> str:
-        where = self.where or "已有数据"
+        where = "已有数据" if self.line is None else f"第{self.line}行"
         return f"“{self.indicator}”{self.display}（{where}）"

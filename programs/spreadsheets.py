@@ -170,6 +170,8 @@ PREFIX_WORDS = [
 ]
 SUFFIX_WORDS = [("以上", Qualifier.OVER), ("左右", Qualifier.ABOUT)]
 ARABIC = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+")
+# Most cells of a large file: a number and nothing else.
+PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 class Parsed:
@@ -207,6 +209,8 @@ def parse_quantity(value, target_unit: str = "") -> Parsed:
         raise ValueError("不是数字")
     if isinstance(value, int | float | Decimal):
         return Parsed(Decimal(str(value)), target_unit)
+    if type(value) is str and PLAIN_NUMBER.fullmatch(value):
+        return Parsed(Decimal(value), target_unit.strip())
     text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
     text = text.replace("，", ",").replace("。", ".")
     if not text:
@@ -551,10 +555,14 @@ def data_rows(rows, first_line: int = 2):
     """(line in the spreadsheet, values) for every row that is not blank, with
     formula escaping undone; the header is line 1."""
     for line, row in enumerate(rows, start=first_line):
-        values = [unescape_formula(v) for v in row]
-        if all(clean_text(v).strip() == "" for v in values):
-            continue
-        yield line, values
+        # Plain text cells (most of a large file) need no call.
+        values = [
+            v if type(v) is str and v[:1] != "'" else unescape_formula(v) for v in row
+        ]
+        for v in values:
+            if (v if type(v) is str else clean_text(v)).strip():
+                yield line, values
+                break
 
 
 # Resources --------------------------------------------------------------------
@@ -623,6 +631,7 @@ class SpreadsheetResource(resources.ModelResource):
         # the importer chose to re-create them.
         self.allow_recreate = allow_recreate
         self.line_numbers: list[int] = []
+        self.columns_by_attribute: dict[str, str] = {}
         self.seen_keys: dict[tuple, int] = {}
         self.row_warnings: list[str] = []
         self.file_name = ""
@@ -661,7 +670,7 @@ class SpreadsheetResource(resources.ModelResource):
     def normalise_dataset(self, dataset: tablib.Dataset) -> None:
         """Rename headers to the canonical columns, drop blank rows (keeping the
         spreadsheet's line numbers for messages) and undo formula escaping."""
-        headers = self.canonical_headers(dataset.headers)
+        headers = self.start_stream(dataset.headers)
         rows, lines = [], []
         for line, values in data_rows(dataset):
             rows.append(values)
@@ -720,7 +729,6 @@ class SpreadsheetResource(resources.ModelResource):
         return list(self.key_columns)
 
     def before_import(self, dataset, **kwargs):
-        self.seen_keys = {}
         self.normalise_dataset(dataset)
         self.total_rows = len(dataset)
         if not len(dataset):
@@ -738,6 +746,13 @@ class SpreadsheetResource(resources.ModelResource):
         return row_number + 1
 
     def column_of(self, attribute: str) -> str:
+        """The column a model field is read from (or its name), as messages
+        name it; asked for on every row, worked out once."""
+        if attribute not in self.columns_by_attribute:
+            self.columns_by_attribute[attribute] = self.find_column(attribute)
+        return self.columns_by_attribute[attribute]
+
+    def find_column(self, attribute: str) -> str:
         for f in self.fields.values():
             if f.attribute and f.attribute.split("__")[0] in (
                 attribute,
@@ -944,14 +959,15 @@ class SpreadsheetResource(resources.ModelResource):
     fast_path = False
 
     def start_stream(self, headers) -> list[str]:
-        """The fast path's before_import: the columns, checked."""
+        """Before the first row, whichever way the rows come (imports.fast
+        or a Dataset): the columns, checked, and the import's state reset."""
         self.seen_keys = {}
         return self.canonical_headers(headers)
 
     def import_data(self, dataset, *args, **kwargs):
-        from imports.fast import FastImport, fast_enabled
+        from imports.fast import FastImport
 
-        if fast_enabled(self) and not kwargs.get("raise_errors"):
+        if not kwargs.get("raise_errors"):
             return FastImport(
                 self,
                 dry_run=bool(kwargs.get("dry_run")),
@@ -1095,12 +1111,13 @@ class PublishableResource(SpreadsheetResource):
         if "网址标识" not in headers and not {"标题", "地区代码"} <= set(headers):
             raise SpreadsheetError("缺少必需的列：网址标识（或者“标题”和“地区代码”）")
 
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
-        self.check_key_columns(dataset.headers)
+    def start_stream(self, headers) -> list[str]:
+        headers = super().start_stream(headers)
+        self.check_key_columns(headers)
         self.deleted = None
         self.recreating = False
         self.recreated = set()
+        return headers
 
     def trail_item(self, instance):
         return instance

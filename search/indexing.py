@@ -411,9 +411,20 @@ def mark_due(*, stories: QuerySet | None = None, programs: QuerySet | None = Non
             [SearchEntry(**{f"{item}_id": pk}, refresh_after=now) for pk in ids],
             ignore_conflicts=True,
         )
-        # robust: a failure is logged, never turned into an error page after
-        # the save has committed; the next search retries.
-        transaction.on_commit(refresh_due, robust=True)
+        refresh_on_commit()
+
+
+def refresh_on_commit() -> None:
+    """Have the due entries rewritten once the current transaction commits:
+    once, however many saves it holds (an import of 100,000 stories saves
+    each in turn). robust: a failure is logged, never turned into an error
+    page after the save has committed; the next search retries."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        func is refresh_due for _savepoints, func, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(refresh_due, robust=True)
 
 
 def refresh_due() -> int:

@@ -106,6 +106,11 @@ def test_the_fast_and_the_row_by_row_paths_agree(programs):
         ["nowhere", "x", "1", "万元", 2019, ""],
         [programs[1].slug, "百分比", "120", "%", 2019, ""],
         [programs[1].slug, "未来", "1", "万元", 2099, ""],
+        [programs[2].slug, "坏数", "很多", "万元", 2019, ""],
+        [programs[2].slug, "坏年", "3", "万元", "明年", ""],
+        [programs[3].slug, "长" * 300, "1", "万元", 2019, ""],
+        [programs[3].slug, "", "1", "万元", 2019, ""],
+        [programs[4].slug, "坏数与坏单位", "很多", "万元", "2019年", "全年"],
     ]
 
     fast_result = FigureResource(only_valid=True).import_data(
@@ -118,7 +123,7 @@ def test_the_fast_and_the_row_by_row_paths_agree(programs):
     assert fast_result.totals == slow_result.totals
     assert fast_result.dropped == slow_result.dropped
     assert fast_result.warnings == slow_result.warnings
-    assert len(fast_result.dropped) == 2 and len(fast_result.warnings) == 2
+    assert len(fast_result.dropped) == 7 and len(fast_result.warnings) == 2
 
 
 def test_an_unchanged_file_writes_nothing_the_second_time(programs):
@@ -174,3 +179,20 @@ def test_undo_goes_a_chunk_at_a_time_and_counts_beyond_what_it_shows(
 
     assert done.totals == {"delete": 29, "restore": 0, "refused": 1, "gone": 0}
     assert list(Figure.objects.values_list("indicator", flat=True)) == ["指标29"]
+
+
+def test_instances_made_in_bulk_are_as_the_model_makes_them():
+    from portal.bulk import Instances
+    from stories.models import StoryPhoto
+
+    def fields(obj):
+        return {k: v for k, v in vars(obj).items() if k != "_state"}
+
+    made = Instances(Figure).new()
+    assert fields(made) == fields(Figure()) and made._state.adding
+    stored = Instances(Figure).stored(
+        tuple(getattr(made, n) for n in Instances(Figure).attnames), "default"
+    )
+    assert not stored._state.adding and stored._state.db == "default"
+    # An image field listens to post_init: those go through the constructor.
+    assert not Instances(StoryPhoto).plain

@@ -135,6 +135,7 @@ def test_a_file_with_errors_is_refused_by_the_worker_with_its_messages(
 
 def test_progress_is_reported_as_the_rows_go(importer, county, monkeypatch):
     monkeypatch.setattr(recording.Progress, "every", 10)
+    monkeypatch.setattr(recording.Progress, "seconds", 0)
     program = ProgramFactory(region=county)
     data = rows_to_csv(figure_rows(program, 45, bad=2))
     batch = create_batch(
@@ -224,6 +225,7 @@ def test_the_command_line_import_shows_a_progress_bar_and_records_a_batch(
     tmp_path, county, monkeypatch
 ):
     monkeypatch.setattr(recording.Progress, "every", 10)
+    monkeypatch.setattr(recording.Progress, "seconds", 0)
     program = ProgramFactory(region=county)
     path = tmp_path / "figures.csv"
     path.write_bytes(rows_to_csv(figure_rows(program, 25)))
@@ -272,6 +274,7 @@ def test_other_servers_see_the_progress_while_the_import_runs(
     transactional_db, county, monkeypatch
 ):
     monkeypatch.setattr(recording.Progress, "every", 10)
+    monkeypatch.setattr(recording.Progress, "seconds", 0)
     program = ProgramFactory(region=county)
     batch = create_batch(
         resource_class=FigureResource,

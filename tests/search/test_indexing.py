@@ -188,3 +188,16 @@ def test_a_new_place_name_in_older_texts_becomes_one_term(county, found):
 
     assert found("藏经庄村") == [story.get_absolute_url()]
     assert " 藏经庄村 " in SearchEntry.objects.get(story=story).body_terms
+
+
+def test_many_saves_in_one_transaction_rewrite_the_index_once(
+    db, found, django_capture_on_commit_callbacks
+):
+    # An import of 100,000 stories is one transaction: one rewrite at the end,
+    # not one per story (nor a list of 100,000 callbacks held until then).
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for i in range(3):
+            StoryFactory(title=f"竹编合作社{i}")
+
+    assert [c for c in callbacks if c is refresh_due] == [refresh_due]
+    assert len(found("竹编合作社")) == 3
