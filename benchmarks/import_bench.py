@@ -294,36 +294,36 @@ def child(method: str, path: Path, rows: int) -> None:
     print(json.dumps({"seconds": elapsed, "peak_mb": peak, "baseline_mb": baseline}))
 
 
-def measure(method: str, path: Path, rows: int, database: str) -> dict:
+def run_child(script: str, *args: str) -> dict:
+    """Run a measurement in a process of its own, so that its peak memory
+    is its own; it prints its figures as JSON on its last line."""
     output = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--child",
-            method,
-            "--file",
-            str(path),
-            "--rows",
-            str(rows),
-            "--database",
-            database,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
+        [sys.executable, script, *args], check=True, capture_output=True, text=True
     )
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+def measure(method: str, path: Path, rows: int, database: str) -> dict:
+    return run_child(
+        __file__,
+        *("--child", method, "--file", str(path)),
+        *("--rows", str(rows), "--database", database),
+    )
+
+
+def database_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database",
         default=os.environ.get(
             "DATABASE_URL", "postgres://root@127.0.0.1:5432/import_bench"
         ),
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    database_argument(parser)
     parser.add_argument(
         "--default-rows",
         type=int,

@@ -17,13 +17,17 @@ run's rows/s and peak resident memory, and ends with the line
 import argparse
 import csv
 import json
-import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from import_bench import import_as_worker, peak_mb, setup_django, warm_up
+from import_bench import (
+    database_argument,
+    import_as_worker,
+    peak_mb,
+    run_child,
+    setup_django,
+    warm_up,
+)
 from search_bench import ensure_database
 
 HEADERS = ["网址标识", "标题", "导语", "正文", "地区代码", "来源媒体", "来源日期"]
@@ -102,12 +106,7 @@ def child(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument(
-        "--database",
-        default=os.environ.get(
-            "DATABASE_URL", "postgres://root@127.0.0.1:5432/import_bench"
-        ),
-    )
+    database_argument(parser)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -125,20 +124,7 @@ def main() -> None:
         path = folder / "story-bench.csv"
         write_file(path, n)
         size = path.stat().st_size / 1048576
-        output = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                str(path),
-                "--database",
-                args.database,
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        found = json.loads(output.stdout.strip().splitlines()[-1])
+        found = run_child(__file__, "--child", str(path), "--database", args.database)
         if found["rows"] != n:
             raise SystemExit(f"{found['rows']} stories imported, expected {n}")
         peaks[n] = found["peak"]

@@ -85,35 +85,34 @@ class FastLoader:
         self.resource = resource
         self.model = resource._meta.model
         self.id_fields = [resource.fields[f] for f in resource.get_import_id_fields()]
-        self.parent = next(
-            f
-            for f in self.id_fields
-            if f.attribute and self.model._meta.get_field(f.attribute).many_to_one
-        )
-        self.parent_attname = self.model._meta.get_field(self.parent.attribute).attname
-        self.parent_index = self.id_fields.index(self.parent)
-        self.attnames = [
-            f.attname for f in self.model._meta.concrete_fields if not f.primary_key
+        id_model_fields = [
+            self.model._meta.get_field(f.attribute) for f in self.id_fields
         ]
-        self.lines: dict[int, dict[tuple, list[tuple]]] = {}
+        self.parent_index = next(
+            i for i, field in enumerate(id_model_fields) if field.many_to_one
+        )
+        self.parent_attname = id_model_fields[self.parent_index].attname
+        self.key_attnames = [field.attname for field in id_model_fields]
         self.instances = Instances(self.model)
+        # Where each key value is in a stored line (Instances.attnames' order).
+        attnames = self.instances.attnames
+        self.key_places = [attnames.index(name) for name in self.key_attnames]
+        # parent id → key → the stored lines with it (None: a line this
+        # import is writing).
+        self.lines: dict[int, dict[tuple, list[tuple | None]]] = {}
 
     def key_of(self, values: list) -> tuple:
         return tuple([v.pk if isinstance(v, models.Model) else v for v in values])
 
-    def lines_of(self, parent_pk: int) -> dict[tuple, list[tuple]]:
+    def lines_of(self, parent_pk: int) -> dict[tuple, list[tuple | None]]:
         if parent_pk not in self.lines:
-            found: dict[tuple, list[tuple]] = {}
-            names = [
-                self.model._meta.get_field(f.attribute).attname for f in self.id_fields
-            ]
+            found: dict[tuple, list[tuple | None]] = {}
             rows = self.model._default_manager.filter(
                 **{self.parent_attname: parent_pk}
-            ).values_list("pk", *self.attnames)
-            for pk, *values in rows:
-                record = dict(zip(self.attnames, values, strict=True))
-                key = tuple(record[name] for name in names)
-                found.setdefault(key, []).append((pk, values))
+            ).values_list(*self.instances.attnames)
+            for values in rows:
+                key = tuple(values[i] for i in self.key_places)
+                found.setdefault(key, []).append(values)
             self.lines[parent_pk] = found
         return self.lines[parent_pk]
 
@@ -131,36 +130,25 @@ class FastLoader:
             return None
         if len(hits) > 1:
             raise self.model.MultipleObjectsReturned
-        pk, stored = hits[0]
-        if pk is None:
+        if hits[0] is None:
             raise ValidationError(
                 {self.resource.key_columns[0]: "与前面的一行重复（标识相同）"}
             )
-        values = dict(zip(self.attnames, stored, strict=True))
-        values[self.model._meta.pk.attname] = pk
-        return self.instances.stored(
-            tuple(values[name] for name in self.instances.attnames), connection.alias
-        )
+        return self.instances.stored(hits[0], connection.alias)
 
     def remember(self, instance, key: tuple | None = None) -> None:
         """A line this import wrote: a later row of the file with its key finds
         it (and is refused as a duplicate before that)."""
         if key is None:
-            key = self.key_of(
-                [
-                    getattr(instance, self.model._meta.get_field(f.attribute).attname)
-                    for f in self.id_fields
-                ]
-            )
-        parent_pk = getattr(instance, self.parent_attname)
+            key = tuple(getattr(instance, name) for name in self.key_attnames)
         # A new line's values are never read back: a row that finds it is
         # refused as a duplicate.
         stored = (
             None
             if instance.pk is None
-            else [getattr(instance, name) for name in self.attnames]
+            else tuple(getattr(instance, name) for name in self.instances.attnames)
         )
-        self.lines_of(parent_pk)[key] = [(instance.pk, stored)]
+        self.lines_of(getattr(instance, self.parent_attname))[key] = [stored]
 
 
 class Plan:
@@ -333,12 +321,6 @@ class FastImport:
         resource.touched = {}
         resource.error_rows = 0
         resource.line_numbers = []
-        self.fast = fast_enabled(resource)
-        if self.fast:
-            resource.track_changes = True
-            self.loader = FastLoader(resource)
-        else:
-            self.instance_loader = resource._meta.instance_loader_class(resource)
         self.new: list = []
         self.changed: list = []
         self.number = 0
@@ -346,19 +328,26 @@ class FastImport:
         self.warnings: list[str] = []
         self.dropped: list[str] = []
         self.trail: dict[tuple, object] = {}
-        # Fields read from the database by lookups, or set by the database.
-        self.unvalidated = set(resource.unvalidated)
-        for f in resource.get_import_fields():
-            if isinstance(f.widget, LookupWidget) and f.attribute:
-                self.unvalidated.add(f.attribute)
         for f in resource.fields.values():
             if isinstance(f.widget, LookupWidget):
                 f.widget.memo = {}
+        self.fast = fast_enabled(resource)
+        if not self.fast:
+            self.instance_loader = resource._meta.instance_loader_class(resource)
+            return
+        resource.track_changes = True
+        self.loader = FastLoader(resource)
         self.plan: Plan | None = None
+        # Not checked: fields read from the database by lookups, or set by it.
+        unvalidated = set(resource.unvalidated) | {
+            f.attribute
+            for f in resource.get_import_fields()
+            if isinstance(f.widget, LookupWidget) and f.attribute
+        }
         self.field_checks = [
             (f, quick_check(f))
             for f in self.model._meta.fields
-            if not f.generated and f.name not in self.unvalidated
+            if not f.generated and f.name not in unvalidated
         ]
 
     def run(self, headers, rows, total: int | None = None) -> Result:
@@ -511,7 +500,7 @@ class FastImport:
         checks, without the queries full_clean makes for foreign keys and
         unique constraints."""
         resource = self.resource
-        exclude = set()  # besides self.unvalidated, left out of field_checks
+        exclude = set()  # besides the fields field_checks leaves out
         for column in errors:
             for f in resource.fields.values():
                 if f.column_name == column and f.attribute:
@@ -547,15 +536,17 @@ class FastImport:
             raise ValidationError(errors)
 
     def queue(self, instance, new: bool, key: tuple | None = None) -> None:
+        """Keep the line for the chunk's writes, its item for the trail, and
+        its key (the id fields' values, if known) for later rows."""
         resource = self.resource
         item = resource.trail_item(instance)
         if item is not None and item.pk is not None:
-            key = (type(item), item.pk)
-            if key not in resource.touched and not self.dry_run:
+            touched = (type(item), item.pk)
+            if touched not in resource.touched and not self.dry_run:
                 resource.snapshot(item)
-            created, lines = resource.touched.get(key, (False, 0))
-            resource.touched[key] = (created, lines + 1)
-            self.trail[key] = item
+            created, lines = resource.touched.get(touched, (False, 0))
+            resource.touched[touched] = (created, lines + 1)
+            self.trail[touched] = item
         (self.new if new else self.changed).append(instance)
         self.loader.remember(instance, key)
 

@@ -49,30 +49,12 @@ def to_json(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-@cache
-def plain_names(model) -> list[str] | None:
-    """The tracked fields' attribute names, for a model without many-to-many
-    fields (lines of figures and assistance, snapshotted by the hundred
-    thousand); None for the others."""
-    fields = tracked_fields(model)
-    if any(f.many_to_many for f in fields):
-        return None
-    return [f.attname for f in fields]
-
-
 PLAIN_TYPES = frozenset(PLAIN)
 
 
 def snapshot(obj, m2m: dict[str, list[int]] | None = None) -> dict:
     """Every tracked field of `obj` as JSON; many-to-many fields from `m2m`
     (sorted primary keys) when given, else from the database."""
-    names = plain_names(type(obj))
-    if names is not None:
-        found = {}
-        for name in names:
-            value = getattr(obj, name)
-            found[name] = value if type(value) in PLAIN_TYPES else to_json(value)
-        return found
     values = {}
     for field in tracked_fields(type(obj)):
         if field.many_to_many:
@@ -84,7 +66,12 @@ def snapshot(obj, m2m: dict[str, list[int]] | None = None) -> dict:
                 pks = list(getattr(obj, field.name).values_list("pk", flat=True))
             values[field.name] = sorted(pks)
         else:
-            values[field.attname] = to_json(field.value_from_object(obj))
+            value = field.value_from_object(obj)
+            # Most values are JSON already: no call (a row of a large file
+            # is snapshotted once or twice).
+            values[field.attname] = (
+                value if type(value) in PLAIN_TYPES else to_json(value)
+            )
     return values
 
 

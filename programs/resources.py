@@ -5,6 +5,8 @@ on natural keys (a region's division code, a program's slug), so that
 importing the same file twice changes nothing.
 """
 
+from operator import attrgetter
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -318,6 +320,7 @@ class FigureResource(SpreadsheetResource):
         this = Seen(instance, self.current_line)
         # One note per row, against the most telling figure of the period:
         # a sheet of many indicators would otherwise warn of every pair.
+        value_of = attrgetter("value")
         if this.unit == "人":
             most = max(known.counted(key, "户"), key=value_of, default=None)
             if most is not None and this.value < most.value:
@@ -385,10 +388,6 @@ class KnownFigures:
     def same_indicator(self, key: tuple) -> list["Seen"]:
         found = self.by_indicator.get(key[0], {})
         return [seen for k, seen in found.items() if k != key]
-
-
-def value_of(seen: "Seen"):
-    return seen.value
 
 
 class Seen:

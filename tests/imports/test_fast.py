@@ -126,6 +126,16 @@ def test_the_fast_and_the_row_by_row_paths_agree(programs):
     assert len(fast_result.dropped) == 7 and len(fast_result.warnings) == 2
 
 
+def test_a_row_repeating_another_in_other_words_is_refused(programs):
+    # 2019 and 2019.0 differ as text but are the same year: the same figure.
+    rows = [HEADERS, ["p0", "脱贫户数", "5", "户", "2019", ""]]
+    rows.append(["p0", "脱贫户数", "6", "户", "2019.0", ""])
+    result = FigureResource(only_valid=True).import_data(dataset(rows))
+
+    assert result.dropped == ["第3行，“项目”：与前面的一行重复（标识相同）"]
+    assert Figure.objects.get().value == 5
+
+
 def test_an_unchanged_file_writes_nothing_the_second_time(programs):
     data = rows_to_csv(figure_rows(programs, 50))
     import_bytes(data)
