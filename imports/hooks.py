@@ -2,7 +2,8 @@
 going through each item's save() (bulk writes, bulk deletes).
 
 One function, called after the transaction commits, so that other apps keep
-their derived data current: today the search index (search.indexing).
+their derived data current: the search index (search.indexing) and the
+readers' page cache (pagecache).
 """
 
 import logging
@@ -16,6 +17,9 @@ def items_changed(model, pks: list[int]) -> None:
     Other models are ignored: their program or story is passed instead."""
     if not pks:
         return
+    from pagecache.store import bump_on_commit
+
+    bump_on_commit()
     try:
         from search import indexing
     except ImportError:

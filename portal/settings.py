@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "stories",
     "search",
     "imports",
+    "pagecache",
     # After the portal's apps, so that programs' `import` command (the portal's
     # file formats, messages in Chinese, non-zero exit) replaces its own.
     "import_export",
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     # An ETag from each page's bytes: a reader's browser asking again for a
     # page that has not changed gets 304 Not Modified and no body.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Readers' pages from the cache, before sessions and views (pagecache).
+    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,6 +125,36 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL: unset or locmem:// keeps the cache in each process's memory
+    (one server); redis://host:port/db (or rediss://) shares it between app
+    servers; dummy:// keeps nothing."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
+    if url.startswith("dummy://"):
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if url in ("", "locmem://") or url.startswith("locmem://"):
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL {url!r} is not understood: use locmem://, redis://… or dummy://."
+    )
+
+
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
+# How long a reader's page may be served from the cache, at most (seconds; 0
+# turns the page cache off). Any change to content ends it sooner.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 600))
+MEMO_SECONDS = int(os.environ.get("MEMO_SECONDS", 600))
+# Never cached: the admin and preview links are for staff, media has its own.
+PAGE_CACHE_SKIP_PATHS = ("/admin/", "/preview/", "/media/")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

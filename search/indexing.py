@@ -14,10 +14,11 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone, translation
 
+from portal.transactions import once_on_commit
 from privacy.models import Consent
 from privacy.rules import redact_text
 from programs.models import Figure, Program, Region
@@ -415,16 +416,9 @@ def mark_due(*, stories: QuerySet | None = None, programs: QuerySet | None = Non
 
 
 def refresh_on_commit() -> None:
-    """Have the due entries rewritten once the current transaction commits:
-    once, however many saves it holds (an import of 100,000 stories saves
-    each in turn). robust: a failure is logged, never turned into an error
-    page after the save has committed; the next search retries."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        func is refresh_due for _savepoints, func, _robust in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(refresh_due, robust=True)
+    """Have the due entries rewritten once the current transaction commits;
+    a failure is logged and the next search retries."""
+    once_on_commit(refresh_due)
 
 
 def refresh_due() -> int:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
+from pagecache.store import memo
 from programs.forms import RegionChoiceField
 from programs.models import Program, Region
 from stories.models import Assistance, Cause, Measure, Story
@@ -12,6 +13,10 @@ ASSISTANCE_FILTERS = ("measure", "provider", "provider_type")
 
 
 def public_providers() -> list[str]:
+    return memo("public-providers", providers_on_published_stories)
+
+
+def providers_on_published_stories() -> list[str]:
     """Who paid for something, as readers see it on a published story's public
     assistance lines (in pinyin order). A line the story withholds does not
     lend its provider to the filter: the list must reveal nothing the pages do

@@ -113,3 +113,32 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or (
         "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
     )
+
+
+@pytest.fixture
+def uncached_pages(settings):
+    """For tests that read a view's context: a page from the cache has none."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request, monkeypatch):
+    """Each process's memory cache outlives a test; the pages it kept must not.
+
+    A test's writes never commit (its transaction is rolled back), so the
+    page cache would never hear of them: here a change makes a new
+    generation at once, as its commit would. Transactional tests
+    (tests/pagecache) keep the real wait for the commit."""
+    from django.core.cache import cache
+
+    from pagecache import store
+
+    marker = request.node.get_closest_marker("django_db")
+    commits = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if not commits:
+        monkeypatch.setattr(store, "bump_on_commit", store.bump)
+    cache.clear()
+    yield
+    cache.clear()

@@ -2,20 +2,10 @@
 database, so the servers share nothing but it."""
 
 import html
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import uuid
 from contextlib import contextmanager
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
@@ -23,7 +13,6 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.test import Client
 
 from imports.models import ImportBatch, ImportUpload
@@ -31,6 +20,7 @@ from programs.models import Program
 from tests.conftest import ensure_newsroom_groups
 from tests.imports.conftest import ensure_importers_group
 from tests.imports.test_admin import confirm, program_csv, upload
+from tests.servers import Browser, app_servers, csrf_token, log_in, needs_postgresql
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 
@@ -101,71 +91,6 @@ def test_a_preview_made_on_one_server_is_confirmed_on_another_without_its_disk(
     assert files_in(second) == [] and not ImportUpload.objects.exists()
 
 
-# Two real server processes ---------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """Just enough of a browser: cookies, CSRF tokens, forms, uploads."""
-
-    def __init__(self):
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar()), NoRedirect()
-        )
-
-    def get(self, url: str) -> str:
-        with self.opener.open(url, timeout=60) as response:
-            return response.read().decode()
-
-    def post(self, url: str, fields: dict, files: dict | None = None):
-        if files:
-            body, content_type = multipart(fields, files)
-        else:
-            body = urllib.parse.urlencode(fields).encode()
-            content_type = "application/x-www-form-urlencoded"
-        request = urllib.request.Request(
-            url, data=body, headers={"Content-Type": content_type, "Referer": url}
-        )
-        try:
-            with self.opener.open(request, timeout=120) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = []
-    for name, value in fields.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-            f"{value}\r\n".encode()
-        )
-    for name, (filename, data) in files.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-            f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
-            + data
-            + b"\r\n"
-        )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
-def csrf_token(page: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-
 def confirm_fields(page: str) -> dict:
     form = page[page.index('action="/admin/programs/program/process_import/"') :]
     form = form[: form.index("</form>")]
@@ -179,64 +104,11 @@ def confirm_fields(page: str) -> dict:
 def two_servers(transactional_db, tmp_path):
     """Two gunicorn processes on the test database, each with its own private
     folder and its own temporary folder, and nothing else in common."""
-    name = connection.settings_dict["NAME"]
-    database_url = "postgres://{USER}@{HOST}:{PORT}/{name}".format(
-        name=name, **connection.settings_dict
-    )
-    servers, urls = [], []
-    for label in ("a", "b"):
-        port, folder = free_port(), tmp_path / f"server-{label}"
-        (folder / "tmp").mkdir(parents=True)
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "DJANGO_DEBUG": "1",
-            "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
-            "DJANGO_PRIVATE_MEDIA_ROOT": str(folder / "private"),
-            "DJANGO_MEDIA_ROOT": str(folder / "media"),
-            "TMPDIR": str(folder / "tmp"),
-        }
-        servers.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "portal.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "1",
-                    "--timeout",
-                    "120",
-                ],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=(folder / "server.log").open("wb"),
-            )
-        )
-        urls.append((f"http://127.0.0.1:{port}", folder))
-    try:
-        for url, _folder in urls:
-            for _attempt in range(150):
-                try:
-                    urllib.request.urlopen(url + "/admin/login/", timeout=30).read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
+    with app_servers(tmp_path) as urls:
         yield urls
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: two server processes cannot share SQLite's "
-    "in-memory test database",
-)
+@needs_postgresql
 def test_two_server_processes_preview_on_one_and_confirm_on_the_other(
     two_servers, county
 ):
@@ -250,16 +122,7 @@ def test_two_server_processes_preview_on_one_and_confirm_on_the_other(
     ensure_newsroom_groups()
     user.groups.add(Group.objects.get(name="编辑"), ensure_importers_group())
     browser = Browser()
-    login = browser.get(server_a + "/admin/login/")
-    status, _body = browser.post(
-        server_a + "/admin/login/?next=/admin/",
-        {
-            "csrfmiddlewaretoken": csrf_token(login),
-            "username": "importer",
-            "password": "pw-for-tests-only",
-        },
-    )
-    assert status == 302
+    log_in(browser, server_a, "importer")
 
     page = browser.get(server_a + "/admin/programs/program/import/")
     data = program_csv(county)

@@ -15,7 +15,7 @@ from tests.factories import (
     StoryPersonFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uncached_pages")]
 
 BOY = "jindong-schoolboy-grandparents"
 YE = "jindong-job-closer-to-home"

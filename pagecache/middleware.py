@@ -1,0 +1,78 @@
+import logging
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import translation
+from django.utils.cache import set_response_etag
+
+from pagecache import store
+
+logger = logging.getLogger(__name__)
+
+UNCACHED_CONTROL = ("private", "no-store", "no-cache")
+
+
+class PageCacheMiddleware:
+    """Serves readers' pages from the cache, before sessions, languages or
+    any view run.
+
+    Only a reader's page is kept: a GET or HEAD from someone with no session
+    (staff are logged in, so never see, nor leave behind, a page of their
+    own), outside the admin and preview links, answered 200 with no cookie.
+    Entries are keyed by the full address and language and belong to one
+    generation of the content (pagecache.store)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.cacheable(request):
+            return self.get_response(request)
+        key = store.page_key(request, self.language(request))
+        try:
+            generation, stored = store.lookup(key)
+        except Exception:
+            # A cache that is down slows pages; it must not break them.
+            logger.warning("Page cache unavailable", exc_info=True)
+            return self.get_response(request)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status, headers=headers)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if request.method == "GET" and self.storable(response):
+            set_response_etag(response)
+            stored = (response.status_code, dict(response.items()), response.content)
+            try:
+                store.keep(key, generation, stored, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Page cache unavailable", exc_info=True)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def cacheable(request) -> bool:
+        return (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and not request.path_info.startswith(settings.PAGE_CACHE_SKIP_PATHS)
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+        )
+
+    @staticmethod
+    def language(request) -> str:
+        return translation.get_language_from_path(
+            request.path_info
+        ) or translation.get_language_from_request(request)
+
+    @staticmethod
+    def storable(response) -> bool:
+        control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not any(word in control for word in UNCACHED_CONTROL)
+        )

@@ -1,0 +1,173 @@
+"""Pages and facts kept between requests, and when they stop being true.
+
+Everything is stored with the content's *generation*, a number that changes
+whenever content a reader could see changes (`bump`, run when the change
+commits). An entry of another generation is never used, so invalidation is
+one write however many pages a change touches: a story's page, the lists,
+home, its region and programs, the feeds and the sitemap all at once.
+
+Changes made by the clock alone (a story going live or expiring at a set
+time, a consent starting or ending on a day) need no write: no entry is kept
+past the next such moment (`next_change`).
+"""
+
+import hashlib
+import math
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+GENERATION_KEY = "pagecache:generation"
+
+
+def fresh_number() -> int:
+    """A new generation when none is stored: random, so that one lost (evicted,
+    or the cache restarted) never brings back a number pages were kept under."""
+    return secrets.randbits(62)
+
+
+def in_database() -> bool:
+    """Process-local memory cannot tell one app server's change to another:
+    the generation then lives in the database."""
+    return isinstance(caches["default"], (LocMemCache, DummyCache))
+
+
+def current() -> int:
+    if in_database():
+        from pagecache.models import Generation
+
+        number = Generation.objects.values_list("number", flat=True).first()
+        if number is None:
+            number = Generation.objects.get_or_create(
+                pk=1, defaults={"number": fresh_number()}
+            )[0].number
+        return number
+    number = cache.get(GENERATION_KEY)
+    if number is None:
+        cache.add(GENERATION_KEY, fresh_number(), timeout=None)
+        number = cache.get(GENERATION_KEY)
+    return number
+
+
+def bump() -> None:
+    """A new generation: every page and memo stored before is out of date."""
+    if in_database():
+        from pagecache.models import Generation
+
+        if not Generation.objects.filter(pk=1).update(number=F("number") + 1):
+            Generation.objects.update_or_create(
+                pk=1, defaults={"number": fresh_number()}
+            )
+        return
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, fresh_number(), timeout=None)
+
+
+def bump_on_commit() -> None:
+    """A new generation once the current transaction commits (at once outside
+    one), registered once however many saves the transaction holds.
+
+    Not before: a page rendered from the old rows in between would be stored
+    under the new number."""
+    from portal.transactions import once_on_commit
+
+    once_on_commit(bump)
+
+
+def lookup(key: str) -> tuple[int, Any]:
+    """The current generation and what is stored under the key for it (None
+    when nothing is, or only something older or past its time). One round
+    trip to a shared cache."""
+    if in_database():
+        generation, stored = current(), cache.get(key)
+    else:
+        found = cache.get_many([GENERATION_KEY, key])
+        generation, stored = found.get(GENERATION_KEY), found.get(key)
+        if generation is None:
+            return current(), None
+    if stored is None:
+        return generation, None
+    stored_generation, deadline, value = stored
+    if stored_generation != generation or deadline <= time.time():
+        return generation, None
+    return generation, value
+
+
+def keep(key: str, generation: int, value: Any, max_age: int) -> None:
+    """Store a value of this generation, for at most max_age seconds and never
+    past the next change made by the clock. The deadline is kept with the
+    value: a cache's own expiry counts from when it stores, a moment later."""
+    seconds = min(max_age, seconds_left(generation))
+    if seconds > 0:
+        deadline = time.time() + seconds
+        cache.set(key, (generation, deadline, value), timeout=math.ceil(seconds))
+
+
+def memo(name: str, compute: Callable[[], Any]) -> Any:
+    """A fact worked out from published content (the list of providers), kept
+    until the content changes."""
+    key = f"pagecache:memo:{name}"
+    generation, value = lookup(key)
+    if value is None:
+        value = compute()
+        keep(key, generation, value, settings.MEMO_SECONDS)
+    return value
+
+
+def page_key(request, language: str) -> str:
+    url = request.build_absolute_uri()
+    digest = hashlib.blake2b(url.encode(), digest_size=16).hexdigest()
+    return f"pagecache:page:{language}:{digest}"
+
+
+# -- changes made by the clock -----------------------------------------------
+
+
+def seconds_left(generation: int) -> float:
+    """Seconds until the next scheduled change, worked out once per generation
+    and process (a few aggregate queries), and again once that moment passes."""
+    global _next_change
+    now = timezone.now()
+    known, moment = _next_change
+    if known != generation or (moment is not None and moment <= now):
+        moment = next_change()
+        _next_change = (generation, moment)
+    if moment is None:
+        return float("inf")
+    return (moment - now).total_seconds()
+
+
+_next_change: tuple[int | None, Any] = (None, None)
+
+
+def next_change():
+    """The next moment at which a page could change with no one saving
+    anything: a published story or program going live or expiring, or a
+    consent starting or ending (which decides which names readers see)."""
+    from programs.abstract import Publishable
+    from programs.models import Program
+    from search.indexing import next_consent_change
+    from stories.models import Story
+
+    now = timezone.now()
+    moments = [next_consent_change()]
+    for model in (Story, Program):
+        moments += (
+            model.objects.filter(status=Publishable.Status.PUBLISHED)
+            .aggregate(
+                live=Min("published_at", filter=Q(published_at__gt=now)),
+                ends=Min("expires_at", filter=Q(expires_at__gt=now)),
+            )
+            .values()
+        )
+    return min((m for m in moments if m is not None), default=None)
