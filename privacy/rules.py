@@ -163,19 +163,33 @@ def site_name_replacements() -> dict[str, str]:
     memo = _memo.get()
     if memo is not None:
         if "names" not in memo:
-            memo["names"] = _site_name_replacements()
+            memo["names"] = kept_site_names()
         return memo["names"]
     return _site_name_replacements()
 
 
+def kept_site_names() -> dict[str, str]:
+    """Worked out once per change to the content, not per request: it reads
+    every story that features anyone. Saving a person, a consent or a story
+    makes a new generation; a consent's start or end date ends the memo."""
+    from pagecache.store import memo
+
+    return memo("site-name-replacements", _site_name_replacements)
+
+
 def _site_name_replacements() -> dict[str, str]:
-    from stories.models import Story
+    from stories.models import Story, StoryPerson
 
     replacements: dict[str, str] = {}
-    stories = Story.objects.prefetch_related(
-        "people__consents", "people__household__members__consents"
+    # Only stories that feature someone have names to protect, and only the
+    # dates that decide who counts as a child are needed of them.
+    stories = (
+        Story.objects.filter(pk__in=StoryPerson.objects.values("story_id"))
+        .only("pk", "source_date", "published_at")
+        .prefetch_related("people__consents", "people__household__members__consents")
+        .order_by()
     )
-    for story in stories:
+    for story in stories.iterator(chunk_size=2000):
         replacements.update(story.name_replacements)
     return replacements
 

@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +9,14 @@ from programs.models import Category, Region
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, region: Region) -> str:
         return "　" * (region.level - 1) + region.name
+
+    def offer(self, regions) -> None:
+        """List only these regions (a village among thousands helps no one, and
+        rendering each option costs), while still accepting any region of the
+        field's queryset that a link names."""
+        listed = copy.copy(self)
+        listed.queryset = regions
+        self.widget.choices = listed.choices
 
 
 class ProgramFilterForm(forms.Form):

@@ -39,6 +39,9 @@ class ProgramListView(PublishedProgramMixin, ListView):
         return super().get_context_data(filters=self.filters, **kwargs)
 
 
+STORIES_SHOWN = 6
+
+
 class ProgramDetailView(PublishedProgramMixin, DetailView):
     def get_queryset(self):
         return (
@@ -60,7 +63,10 @@ class ProgramDetailView(PublishedProgramMixin, DetailView):
             parent_program=parent,
             indicators=indicators,
             series=[indicator for indicator in indicators if indicator.is_series],
-            stories=Story.objects.published().for_listing().filter(programs=program),
+            # The latest few; the list page has the rest ("全部相关故事").
+            stories=Story.objects.published()
+            .for_listing()
+            .filter(programs=program)[:STORIES_SHOWN],
             **kwargs,
         )
 

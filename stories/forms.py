@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
@@ -87,6 +88,12 @@ class StoryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        chosen = self.data.get("region") if self.is_bound else None
+        self.fields["region"].offer(
+            Region.objects.filter(
+                Q(level__lte=Region.Level.COUNTY) | Q(slug=chosen or "")
+            )
+        )
         # published() reads the clock: evaluate it per request, not at import.
         self.fields["program"].queryset = Program.objects.published().order_by("title")
         self.fields["provider"].choices = [

@@ -266,7 +266,15 @@ class Story(Publishable):
         ]
         constraints = [*Publishable.publication_constraints("story")]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="story_public_idx")
+            models.Index(
+                fields=["status", "-published_at", "-id"], name="story_public_idx"
+            ),
+            # Home's featured and latest stories, without walking every story
+            # newer than the last featured one.
+            models.Index(
+                fields=["is_featured", "status", "-published_at"],
+                name="story_featured_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView
 
+from portal.paging import KeysetPaginator
 from portal.sharing import qr_png
 from programs.models import Program
 from stories.forms import StoryFilterForm
@@ -23,6 +24,10 @@ class PublishedStoryMixin:
 
 class StoryListView(PublishedStoryMixin, ListView):
     paginate_by = settings.STORIES_PER_PAGE
+    paginator_class = KeysetPaginator
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return self.paginator_class(queryset, per_page, request=self.request, **kwargs)
 
     def get_queryset(self):
         self.filters = StoryFilterForm(self.request.GET or None)

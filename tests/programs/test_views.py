@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from programs.models import Program, Region
 from stories.models import Story
-from tests.factories import FigureFactory, ProgramFactory
+from tests.factories import FigureFactory, ProgramFactory, RegionFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,25 @@ def test_a_region_page_names_itself_once_in_its_breadcrumbs(client, demo):
     assert trail.count("城口县") == 1
     assert '<span aria-current="page">城口县</span>' in trail
     assert '<a href="/regions/500000/">重庆市</a>' in trail
+
+
+def test_a_program_page_shows_its_latest_stories_and_links_to_the_rest(client, db):
+    program = ProgramFactory()
+    for i in range(8):
+        StoryFactory(title=f"项目故事{i}").programs.add(program)
+    page = client.get(program.get_absolute_url()).text
+    assert page.count('class="card story-card') == 6
+    assert f"?program={program.slug}" in page
+
+
+def test_the_story_filter_lists_counties_not_every_village_but_accepts_one(client, db):
+    county = RegionFactory(name="港南区", level=Region.Level.COUNTY)
+    village = RegionFactory(name="六八村", level=Region.Level.VILLAGE, parent=county)
+    StoryFactory(title="村里的故事", region=village)
+    plain = client.get(reverse("stories:list")).text
+    assert "港南区</option>" in plain and "六八村</option>" not in plain
+
+    # "这里的更多故事" on a story links to its village: still a valid filter.
+    filtered = client.get(reverse("stories:list"), {"region": village.slug}).text
+    assert "以下筛选条件无效" not in filtered and "村里的故事" in filtered
+    assert f'value="{village.slug}" selected' in filtered
