@@ -7,6 +7,11 @@ class PageCacheConfig(AppConfig):
     verbose_name = _("页面缓存")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from pagecache import signals
 
         signals.connect()
+        # A deploy (which migrates) may change how pages look: none kept from
+        # the old code is served by the new.
+        post_migrate.connect(signals.deployed, sender=self)

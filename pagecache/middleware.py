@@ -30,6 +30,8 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = store.page_key(request, self.language(request))
         try:
+            if not store.settled():
+                return self.get_response(request)
             generation, stored = store.lookup(key)
         except Exception:
             # A cache that is down slows pages; it must not break them.
@@ -38,7 +40,7 @@ class PageCacheMiddleware:
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status, headers=headers)
-            response["X-Page-Cache"] = "hit"
+            self.mark(response, "hit")
             return response
         response = self.get_response(request)
         if request.method == "GET" and self.storable(response):
@@ -48,8 +50,15 @@ class PageCacheMiddleware:
                 store.keep(key, generation, stored, settings.PAGE_CACHE_SECONDS)
             except Exception:
                 logger.warning("Page cache unavailable", exc_info=True)
-            response["X-Page-Cache"] = "miss"
+            self.mark(response, "miss")
         return response
+
+    @staticmethod
+    def mark(response, outcome: str) -> None:
+        # Off in production: a hit on a search page would tell anyone what
+        # another reader searched for.
+        if settings.PAGE_CACHE_HEADER:
+            response["X-Page-Cache"] = outcome
 
     @staticmethod
     def cacheable(request) -> bool:

@@ -30,3 +30,7 @@ def connect() -> None:
                     sender=field.remote_field.through,
                     dispatch_uid=f"{uid}.{field.name}",
                 )
+
+
+def deployed(sender, using="default", **kwargs) -> None:
+    store.bump()

@@ -12,6 +12,7 @@ past the next such moment (`next_change`).
 """
 
 import hashlib
+import logging
 import math
 import secrets
 import time
@@ -26,6 +27,7 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 GENERATION_KEY = "pagecache:generation"
+logger = logging.getLogger(__name__)
 
 
 def fresh_number() -> int:
@@ -58,7 +60,33 @@ def current() -> int:
 
 
 def bump() -> None:
-    """A new generation: every page and memo stored before is out of date."""
+    """A new generation: every page and memo stored before is out of date.
+
+    If the cache (or database) refuses, this process keeps no page and serves
+    none until a retry succeeds (`settled`): the pages stored before the
+    change must not come back once the cache does."""
+    global _bump_pending
+    try:
+        _new_generation()
+    except Exception:
+        _bump_pending = True
+        logger.error("Could not start a new content generation", exc_info=True)
+    else:
+        _bump_pending = False
+
+
+_bump_pending = False
+
+
+def settled() -> bool:
+    """Whether this process may use the cache: no change of its own is still
+    waiting for its new generation (retried here)."""
+    if _bump_pending:
+        bump()
+    return not _bump_pending
+
+
+def _new_generation() -> None:
     if in_database():
         from pagecache.models import Generation
 
@@ -115,13 +143,45 @@ def keep(key: str, generation: int, value: Any, max_age: int) -> None:
 
 def memo(name: str, compute: Callable[[], Any]) -> Any:
     """A fact worked out from published content (the list of providers), kept
-    until the content changes."""
+    in the cache until the content changes. A cache that is down costs the
+    work, never the page."""
     key = f"pagecache:memo:{name}"
-    generation, value = lookup(key)
+    try:
+        if not settled():
+            return compute()
+        generation, value = lookup(key)
+    except Exception:
+        logger.warning("Cache unavailable for %s", name, exc_info=True)
+        return compute()
     if value is None:
         value = compute()
-        keep(key, generation, value, settings.MEMO_SECONDS)
+        try:
+            keep(key, generation, value, settings.MEMO_SECONDS)
+        except Exception:
+            logger.warning("Cache unavailable for %s", name, exc_info=True)
     return value
+
+
+def process_memo(name: str, compute: Callable[[], Any]) -> Any:
+    """Like memo, in this process's memory only: for facts that must not leave
+    the app server (the real names the site protects)."""
+    try:
+        generation = current() if settled() else None
+    except Exception:
+        logger.warning("Cache unavailable for %s", name, exc_info=True)
+        generation = None
+    if generation is None:
+        return compute()
+    kept = _process_memos.get(name)
+    if kept is not None and kept[0] == generation and kept[1] > time.time():
+        return kept[2]
+    value = compute()
+    seconds = min(settings.MEMO_SECONDS, seconds_left(generation))
+    _process_memos[name] = (generation, time.time() + seconds, value)
+    return value
+
+
+_process_memos: dict[str, tuple[int, float, Any]] = {}
 
 
 def page_key(request, language: str) -> str:
@@ -131,6 +191,9 @@ def page_key(request, language: str) -> str:
 
 
 # -- changes made by the clock -----------------------------------------------
+
+
+_next_change: tuple[int | None, Any] = (None, None)
 
 
 def seconds_left(generation: int) -> float:
@@ -145,9 +208,6 @@ def seconds_left(generation: int) -> float:
     if moment is None:
         return float("inf")
     return (moment - now).total_seconds()
-
-
-_next_change: tuple[int | None, Any] = (None, None)
 
 
 def next_change():

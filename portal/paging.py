@@ -19,21 +19,21 @@ from django.utils.functional import cached_property
 
 from pagecache.store import memo
 
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICROSECOND = datetime.timedelta(microseconds=1)
+
 
 def cursor_of(item) -> str:
     """Where an item sits in the list (newest first): its publication time in
-    microseconds and its id."""
-    moment = item.published_at
-    micros = int(moment.timestamp()) * 1_000_000 + moment.microsecond
-    return f"{micros}-{item.pk}"
+    microseconds since 1970 (exact, unlike a float) and its id."""
+    return f"{(item.published_at - EPOCH) // MICROSECOND}_{item.pk}"
 
 
 def parse_cursor(value: str | None):
     try:
-        micros, pk = (int(part) for part in (value or "").split("-"))
-        moment = datetime.datetime.fromtimestamp(micros // 1_000_000, datetime.UTC)
-        return moment.replace(microsecond=micros % 1_000_000), pk
-    except (ValueError, OverflowError, OSError):
+        micros, pk = (int(part) for part in (value or "").split("_"))
+        return EPOCH + micros * MICROSECOND, pk
+    except (ValueError, OverflowError):
         return None
 
 

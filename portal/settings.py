@@ -138,7 +138,7 @@ def cache_from_url(url: str) -> dict:
         }
     if url.startswith("dummy://"):
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    if url in ("", "locmem://") or url.startswith("locmem://"):
+    if url == "" or url.startswith("locmem://"):
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": 5000},
@@ -153,6 +153,8 @@ CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
 # turns the page cache off). Any change to content ends it sooner.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 600))
 MEMO_SECONDS = int(os.environ.get("MEMO_SECONDS", 600))
+# X-Page-Cache: hit/miss on readers' pages, for tests and benchmarks.
+PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER", DEBUG)
 # Never cached: the admin and preview links are for staff, media has its own.
 PAGE_CACHE_SKIP_PATHS = ("/admin/", "/preview/", "/media/")
 

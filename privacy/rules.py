@@ -171,10 +171,11 @@ def site_name_replacements() -> dict[str, str]:
 def kept_site_names() -> dict[str, str]:
     """Worked out once per change to the content, not per request: it reads
     every story that features anyone. Saving a person, a consent or a story
-    makes a new generation; a consent's start or end date ends the memo."""
-    from pagecache.store import memo
+    makes a new generation; a consent's start or end date ends the memo. Kept
+    in this process only: real names never go to a shared cache."""
+    from pagecache.store import process_memo
 
-    return memo("site-name-replacements", _site_name_replacements)
+    return process_memo("site-name-replacements", _site_name_replacements)
 
 
 def _site_name_replacements() -> dict[str, str]:

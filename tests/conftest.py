@@ -122,7 +122,7 @@ def uncached_pages(settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache(request, monkeypatch):
+def _empty_cache(request, monkeypatch, settings):
     """Each process's memory cache outlives a test; the pages it kept must not.
 
     A test's writes never commit (its transaction is rolled back), so the
@@ -139,6 +139,7 @@ def _empty_cache(request, monkeypatch):
     )
     if not commits:
         monkeypatch.setattr(store, "bump_on_commit", store.bump)
+    settings.PAGE_CACHE_HEADER = True
     cache.clear()
     yield
     cache.clear()

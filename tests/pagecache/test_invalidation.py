@@ -5,6 +5,7 @@ commit for real (transactional), as the admin and the importer do."""
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
@@ -188,3 +189,26 @@ def test_languages_are_kept_apart(client, published):
     assert chinese.content != english.content
     assert served_from_cache(client, "/en/stories/")
     assert read(client, "/stories/").content == chinese.content
+
+
+def test_head_requests_are_answered_from_the_cache(client, published):
+    story, _program = published
+    read(client, story.get_absolute_url())
+    head = client.head(story.get_absolute_url())
+    assert head.status_code == 200 and head.headers["X-Page-Cache"] == "hit"
+
+
+def test_a_reader_with_a_pending_message_gets_a_page_of_their_own(client, published):
+    story, _program = published
+    read(client, story.get_absolute_url())
+    client.cookies["messages"] = "something only for this reader"
+    assert "X-Page-Cache" not in client.get(story.get_absolute_url()).headers
+
+
+def test_refresh_pages_makes_every_page_fresh(client, published):
+    story, _program = published
+    read(client, story.get_absolute_url())
+    Story.objects.filter(pk=story.pk).update(title="直接改在数据库里的标题")
+    assert served_from_cache(client, story.get_absolute_url())
+    call_command("refresh_pages")
+    assert "直接改在数据库里的标题" in read(client, story.get_absolute_url()).text

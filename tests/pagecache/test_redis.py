@@ -3,7 +3,8 @@ content's generation: a page kept by one is served by another, and a change
 committed through one is seen through all."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.test import override_settings
 from django.urls import reverse
 
 from pagecache import store
@@ -73,3 +74,59 @@ def test_publish_through_one_server_and_read_it_fresh_through_the_other(
         editor.post(one + transition, {"csrfmiddlewaretoken": csrf_token(form)})
         assert reader.fetch(other + published.get_absolute_url())[0] == 404
         assert "早已发布的故事" not in reader.fetch(other + reverse("home"))[2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_redis_that_is_down_slows_pages_but_never_breaks_them(client):
+    story = StoryFactory(title="竹编合作社的订单")
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    urls = ["/", "/stories/", story.get_absolute_url(), "/search/?q=竹编"]
+    with override_settings(CACHES=down):
+        for url in [*urls, story.region.get_absolute_url(), "/sitemap.xml"]:
+            assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_whose_new_generation_failed_is_never_hidden_by_old_pages(
+    client, redis_cache, monkeypatch
+):
+    story = StoryFactory(title="竹编合作社的订单")
+    url = story.get_absolute_url()
+    client.get(url)
+    backend = caches["default"]
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("Redis went away for a moment")
+
+    monkeypatch.setattr(backend, "incr", broken)
+    story.title = "竹编合作社的新订单"
+    story.save()
+    # The old page is still in Redis under the current generation: this
+    # process must not serve it...
+    assert "竹编合作社的新订单" in client.get(url).text
+    monkeypatch.undo()
+    # ...and once Redis answers again the retried bump makes it stale for all.
+    assert client.get(url).headers["X-Page-Cache"] == "miss"
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    assert "竹编合作社的新订单" in client.get(url).text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_protected_real_names_never_go_to_the_shared_cache(client, redis_cache):
+    from privacy.rules import site_name_replacements
+    from tests.factories import PersonFactory, StoryPersonFactory
+
+    person = PersonFactory(real_name="潘长君")
+    StoryPersonFactory(story=StoryFactory(), person=person)
+    assert "潘长君" in site_name_replacements()
+    client.get("/programs/")
+    import redis
+
+    stored = redis.Redis.from_url(redis_cache)
+    assert not any("潘长君".encode() in (stored.get(k) or b"") for k in stored.scan_iter())

@@ -86,7 +86,7 @@ def test_a_deep_page_reached_by_its_link_reads_no_offset_and_counts_once(
 
 @pytest.mark.parametrize(
     "query",
-    ["after=garbage", "after=1-2-3", "before=99999999999999999999-1", "after=-5-x"],
+    ["after=garbage", "after=1_2_3", "before=99999999999999999999_1", "after=-5_x"],
 )
 def test_a_mangled_cursor_is_ignored(client, thirty, query):
     page = client.get(f"{LIST}?page=2&{query}")
