@@ -57,12 +57,16 @@ class StoryDetailView(PublishedStoryMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         story = self.object
+        # A semi-join, not DISTINCT over a join: the newest published stories
+        # are read from the index until four share a program with this one.
+        sharing = Story.programs.through.objects.filter(
+            program__in=story.programs.all()
+        ).values("story_id")
         related = (
             Story.objects.published()
             .for_listing()
-            .filter(programs__in=story.programs.all())
-            .exclude(pk=story.pk)
-            .distinct()[:4]
+            .filter(pk__in=sharing)
+            .exclude(pk=story.pk)[:4]
         )
         assistance = story.public_assistance()
         return super().get_context_data(
