@@ -76,12 +76,18 @@ class KeysetPaginator(Paginator):
         before = parse_cursor(self.params.get("before"))
         if after is not None and number > 1:
             moment, pk = after
-            older = Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk)
-            return list(self.object_list.filter(older)[: self.per_page])
+            # The plain bound lets PostgreSQL start its index scan at the
+            # cursor; the OR alone would be checked on every newer row.
+            older = self.object_list.filter(published_at__lte=moment).filter(
+                Q(published_at__lt=moment) | Q(pk__lt=pk)
+            )
+            return list(older[: self.per_page])
         if before is not None and number < self.num_pages:
             moment, pk = before
-            newer = Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)
-            return self.backwards(self.object_list.filter(newer), self.per_page)
+            newer = self.object_list.filter(published_at__gte=moment).filter(
+                Q(published_at__gt=moment) | Q(pk__gt=pk)
+            )
+            return self.backwards(newer, self.per_page)
         if number == self.num_pages and number > 1:
             left = self.count - (number - 1) * self.per_page
             return self.backwards(self.object_list, left)
