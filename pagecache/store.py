@@ -184,6 +184,14 @@ def process_memo(name: str, compute: Callable[[], Any]) -> Any:
 _process_memos: dict[str, tuple[int, float, Any]] = {}
 
 
+def forget_local() -> None:
+    """Drop what this process keeps by generation. Only tests need it: their
+    rolled-back transactions bring an old generation number back."""
+    global _next_change
+    _next_change = (None, None)
+    _process_memos.clear()
+
+
 def page_key(request, language: str) -> str:
     url = request.build_absolute_uri()
     digest = hashlib.blake2b(url.encode(), digest_size=16).hexdigest()

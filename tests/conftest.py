@@ -141,5 +141,7 @@ def _empty_cache(request, monkeypatch, settings):
         monkeypatch.setattr(store, "bump_on_commit", store.bump)
     settings.PAGE_CACHE_HEADER = True
     cache.clear()
+    store.forget_local()
     yield
     cache.clear()
+    store.forget_local()
