@@ -1,13 +1,9 @@
-import logging
-
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import set_response_etag
 
 from pagecache import store
-
-logger = logging.getLogger(__name__)
 
 UNCACHED_CONTROL = ("private", "no-store", "no-cache")
 
@@ -29,27 +25,18 @@ class PageCacheMiddleware:
         if not self.cacheable(request):
             return self.get_response(request)
         key = store.page_key(request, self.language(request))
-        try:
-            if not store.settled():
-                return self.get_response(request)
-            generation, stored = store.lookup(key)
-        except Exception:
-            # A cache that is down slows pages; it must not break them.
-            logger.warning("Page cache unavailable", exc_info=True)
-            return self.get_response(request)
+        generation, stored = store.fetch(key)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status, headers=headers)
             self.mark(response, "hit")
             return response
         response = self.get_response(request)
-        if request.method == "GET" and self.storable(response):
+        usable = generation is not None and request.method == "GET"
+        if usable and self.storable(response):
             set_response_etag(response)
             stored = (response.status_code, dict(response.items()), response.content)
-            try:
-                store.keep(key, generation, stored, settings.PAGE_CACHE_SECONDS)
-            except Exception:
-                logger.warning("Page cache unavailable", exc_info=True)
+            store.put(key, generation, stored, settings.PAGE_CACHE_SECONDS)
             self.mark(response, "miss")
         return response
 

@@ -26,6 +26,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
+from portal.transactions import once_on_commit
+
 GENERATION_KEY = "pagecache:generation"
 logger = logging.getLogger(__name__)
 
@@ -107,8 +109,6 @@ def bump_on_commit() -> None:
 
     Not before: a page rendered from the old rows in between would be stored
     under the new number."""
-    from portal.transactions import once_on_commit
-
     once_on_commit(bump)
 
 
@@ -141,35 +141,43 @@ def keep(key: str, generation: int, value: Any, max_age: int) -> None:
         cache.set(key, (generation, deadline, value), timeout=math.ceil(seconds))
 
 
+def guarded(call: Callable, *args) -> Any:
+    """call(*args), or None while this process may not use the cache (a new
+    generation of its own still failing) or the cache is down: a cache that
+    is down costs the work, never the page."""
+    try:
+        return call(*args) if settled() else None
+    except Exception:
+        logger.warning("Cache unavailable", exc_info=True)
+        return None
+
+
+def fetch(key: str) -> tuple[int | None, Any]:
+    """lookup, guarded: (None, None) when the cache cannot be used."""
+    return guarded(lookup, key) or (None, None)
+
+
+def put(key: str, generation: int | None, value: Any, max_age: int) -> None:
+    """keep, guarded; nothing is kept without a generation from fetch."""
+    if generation is not None:
+        guarded(keep, key, generation, value, max_age)
+
+
 def memo(name: str, compute: Callable[[], Any]) -> Any:
     """A fact worked out from published content (the list of providers), kept
-    in the cache until the content changes. A cache that is down costs the
-    work, never the page."""
+    in the cache until the content changes."""
     key = f"pagecache:memo:{name}"
-    try:
-        if not settled():
-            return compute()
-        generation, value = lookup(key)
-    except Exception:
-        logger.warning("Cache unavailable for %s", name, exc_info=True)
-        return compute()
+    generation, value = fetch(key)
     if value is None:
         value = compute()
-        try:
-            keep(key, generation, value, settings.MEMO_SECONDS)
-        except Exception:
-            logger.warning("Cache unavailable for %s", name, exc_info=True)
+        put(key, generation, value, settings.MEMO_SECONDS)
     return value
 
 
 def process_memo(name: str, compute: Callable[[], Any]) -> Any:
     """Like memo, in this process's memory only: for facts that must not leave
     the app server (the real names the site protects)."""
-    try:
-        generation = current() if settled() else None
-    except Exception:
-        logger.warning("Cache unavailable for %s", name, exc_info=True)
-        generation = None
+    generation = guarded(current)
     if generation is None:
         return compute()
     kept = _process_memos.get(name)
