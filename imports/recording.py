@@ -168,7 +168,8 @@ class Progress:
         try:
             with self.side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET {columns} WHERE id = %s",
+                    # Names from the model; every value is a parameter.
+                    f"UPDATE {table} SET {columns} WHERE id = %s",  # nosec B608
                     [*values.values(), self.batch.pk],
                 )
         except DatabaseError:

@@ -33,7 +33,7 @@ class PageCacheMiddleware:
             return response
         response = self.get_response(request)
         usable = generation is not None and request.method == "GET"
-        if usable and self.storable(response):
+        if usable and self.storable(request, response):
             set_response_etag(response)
             stored = (response.status_code, dict(response.items()), response.content)
             store.put(key, generation, stored, settings.PAGE_CACHE_SECONDS)
@@ -64,10 +64,14 @@ class PageCacheMiddleware:
         ) or translation.get_language_from_request(request)
 
     @staticmethod
-    def storable(response) -> bool:
+    def storable(request, response) -> bool:
         control = response.get("Cache-Control", "")
         return (
             response.status_code == 200
+            # A page with an inline script or style allowed by this
+            # response's CSP nonce would be blocked when replayed under the
+            # next response's nonce (and a nonce must never repeat).
+            and not getattr(request, "_csp_nonce", None)
             and not response.streaming
             and not response.cookies
             and not any(word in control for word in UNCACHED_CONTROL)

@@ -5,8 +5,10 @@ only in their environment variables (see `.env.example`).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
@@ -33,7 +35,7 @@ DEBUG = env_bool("DJANGO_DEBUG")
 # A development key is only acceptable while DEBUG is on: a production server
 # signing sessions with a key published in this repository would let anyone
 # forge an editor's login.
-_DEV_SECRET_KEY = "django-insecure-development-only-never-use-in-production"
+_DEV_SECRET_KEY = "django-insecure-development-only-never-use-in-production"  # nosec B105
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -75,10 +77,18 @@ INSTALLED_APPS = [
     # After the portal's apps, so that programs' `import` command (the portal's
     # file formats, messages in Chinese, non-zero exit) replaces its own.
     "import_export",
+    "csp",
+    "portal.apps.LoginProtectionConfig",  # django-axes
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise and the page cache, so that static files and cached
+    # pages carry every security header too.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "portal.middleware.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # An ETag from each page's bytes: a reader's browser asking again for a
     # page that has not changed gets 304 Not Modified and no body.
@@ -91,8 +101,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "privacy.middleware.NameMemoMiddleware",
+    # Last: refuses a locked-out login with its own page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -108,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.languages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -197,14 +209,92 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG and env_bool("DJANGO_HTTPS", True)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Production is served over HTTPS only (DJANGO_HTTPS=0 to try `make serve`
+# over plain HTTP on one's own machine): plain-HTTP requests are redirected,
+# browsers are told never to use HTTP again, and no cookie travels unencrypted
+# or is readable from a script.
+HTTPS = not DEBUG and env_bool("DJANGO_HTTPS", True)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = HTTPS * int(os.environ.get("DJANGO_HSTS_SECONDS", 31_536_000))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env_bool("DJANGO_BEHIND_PROXY"):
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Other sites may not embed our pages' resources (photos, styles) in theirs;
+# a CDN on a subdomain of the same site still may (portal.middleware).
+CROSS_ORIGIN_RESOURCE_POLICY = os.environ.get(
+    "DJANGO_CROSS_ORIGIN_RESOURCE_POLICY", "same-site"
+)
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): pages load scripts, styles, images
+# and fonts from this site only; nothing inline runs unless it carries the
+# response's nonce (admin pages' own styles). Readers' pages have no inline
+# script or style at all, so a cached page never carries a stale nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        # data: for the admin's SVG icons inlined in its style sheets.
+        "img-src": [csp.SELF, "data:", *env_list("DJANGO_CSP_IMG_SRC")],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# Browser features no page uses, switched off for the page and any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "browsing-topics",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+
+# Failed admin logins (django-axes): after AXES_FAILURE_LIMIT failures for
+# one user name from one address, that pair is locked out for the cool-off
+# time. Locking the pair, not the address or the name alone, means a
+# newsroom behind one address is not locked out by a colleague's typos, and
+# a stranger cannot lock an editor out by guessing at her name elsewhere.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 30)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
+# Behind the reverse proxy, the client is the address the proxy appended
+# last to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for); anything to
+# its left was sent by the client and could be forged. Without a proxy, the
+# header is ignored.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BEHIND_PROXY else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_COUNT = 0 if BEHIND_PROXY else None
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,8 @@ admin.site.site_header = _("扶贫故事与项目 · 编辑后台")
 admin.site.site_title = _("编辑后台")
 admin.site.index_title = _("内容管理")
 
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path(

@@ -1,4 +1,8 @@
+from django.conf import settings
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
 
 from programs.models import Figure, Program
 from stories.models import Story
@@ -19,4 +23,29 @@ def home(request):
             .filter(is_featured=True)
             .select_related("region__parent")[:4],
         },
+    )
+
+
+def login_locked_out(request, response=None, credentials=None):
+    """The page django-axes shows for a locked-out login: what happened, for
+    how long, and whom to ask (429 Too Many Requests)."""
+    return render(
+        request,
+        "axes/lockout.html",
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+        status=429,
+    )
+
+
+@requires_csrf_token
+def server_error(request):
+    """Django's own 500 view, but with the response's CSP nonce for the
+    page's inline style: nothing else, since the database or the templates'
+    context may be what failed."""
+    nonce = getattr(request, "csp_nonce", "")
+    return HttpResponseServerError(
+        loader.get_template("500.html").render({"csp_nonce": str(nonce)})
     )

@@ -9,6 +9,7 @@ django-import-export resources in `programs/resources.py` and
 """
 
 import codecs
+import contextlib
 import csv
 import functools
 import io
@@ -21,7 +22,11 @@ from decimal import Decimal, InvalidOperation
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import MultipleObjectsReturned, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    MultipleObjectsReturned,
+    ValidationError,
+)
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -654,11 +659,9 @@ class SpreadsheetResource(resources.ModelResource):
             if f.attribute:
                 attribute = f.attribute.split("__")[0]
                 known[header_key(attribute)] = f.column_name
-                try:
+                with contextlib.suppress(FieldDoesNotExist):
                     verbose = model._meta.get_field(attribute).verbose_name
                     known.setdefault(header_key(verbose), f.column_name)
-                except Exception:
-                    pass
         for alias, column in cls.aliases.items():
             known[header_key(alias)] = column
         return known

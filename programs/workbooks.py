@@ -17,6 +17,7 @@ from functools import cache
 import tablib
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from import_export.formats import base_formats
 from openpyxl import Workbook, load_workbook
@@ -142,7 +143,7 @@ def required_columns(resource_class) -> set[str]:
             continue
         try:
             model_field = model._meta.get_field(f.attribute)
-        except Exception:
+        except FieldDoesNotExist:
             continue
         if not model_field.blank and not model_field.has_default():
             required.add(f.column_name)
@@ -540,7 +541,8 @@ def error_filename(original_name: str) -> str:
 
 # Error workbooks, kept in the database ----------------------------------------
 
-TOKEN_SALT = "programs.workbooks.error-workbook"
+# A signing salt, not a password.
+TOKEN_SALT = "programs.workbooks.error-workbook"  # nosec B105
 
 
 def error_max_age() -> int:

@@ -42,7 +42,8 @@ class StoryDetailView(PublishedStoryMixin, DetailView):
         return (
             super()
             .get_queryset()
-            .select_related("region__parent__parent__parent")
+            # A village and the four levels above it, for the breadcrumbs.
+            .select_related("region__parent__parent__parent__parent")
             .prefetch_related(
                 "assistance__recipient__consents",
                 "outcomes__person__consents",

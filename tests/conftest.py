@@ -6,8 +6,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.test import override_settings
 
 from tests.factories import RegionFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http():
+    # The test client speaks plain HTTP; tests/test_security.py checks the
+    # redirect to HTTPS that production settings turn on.
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_check(**env) -> subprocess.CompletedProcess:
+def run_check(*options, **env) -> subprocess.CompletedProcess:
     environment = {
         k: v
         for k, v in os.environ.items()
@@ -16,7 +17,7 @@ def run_check(**env) -> subprocess.CompletedProcess:
     }
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *options],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -35,6 +36,20 @@ def test_production_refuses_a_weak_secret_key():
     result = run_check(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="short")
     assert result.returncode != 0
     assert "too short" in result.stderr
+
+
+def test_production_settings_pass_every_deploy_check():
+    result = run_check(
+        "--deploy",
+        "--fail-level",
+        "DEBUG",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="fupin.example.cn",
+        DJANGO_BEHIND_PROXY="1",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_debug_runs_with_the_development_key():

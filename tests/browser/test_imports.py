@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from programs.models import Program
-from tests.browser.test_workflow import Camera, Visitors
+from tests.browser.test_workflow import Camera
 from tests.conftest import staff_user
 from tests.factories import RegionFactory
 from tests.imports.conftest import ensure_importers_group
@@ -22,13 +22,6 @@ XLSX_FORMAT = "0"
 @pytest.fixture
 def site(live_server, transactional_db):
     return live_server.url
-
-
-@pytest.fixture
-def visitors(browser, site):
-    people = Visitors(browser, site)
-    yield people
-    people.close()
 
 
 @pytest.fixture

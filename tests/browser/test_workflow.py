@@ -14,12 +14,12 @@ from django.urls import reverse
 
 from editorial.models import AuditEntry, ReviewNote
 from stories.models import Story
+from tests.browser.conftest import WIDE
 from tests.factories import StoryFactory
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "pw-for-tests-only"
-WIDE, NARROW = 1280, 390
+NARROW = 390
 # The body textarea; the fieldset around it is also called 正文.
 BODY = re.compile("^正文")
 
@@ -56,45 +56,6 @@ class Camera:
                 filename = f"{self.prefix}-{self.count:02d}-{name}-{width}.png"
                 (folder / filename).write_bytes(image)
         page.set_viewport_size({"width": WIDE, "height": 900})
-
-
-class Visitors:
-    """Browser contexts, each with its own cookies: one per person."""
-
-    def __init__(self, browser, site: str):
-        self.browser, self.site = browser, site
-        self.contexts = []
-
-    def anonymous(self, width: int = WIDE):
-        context = self.browser.new_context(
-            viewport={"width": width, "height": 900}, locale="zh-CN"
-        )
-        context.set_default_timeout(10_000)
-        self.contexts.append(context)
-        return context.new_page()
-
-    def logged_in(self, user):
-        """Logs in through the admin's own login form."""
-        from playwright.sync_api import expect
-
-        page = self.anonymous()
-        page.goto(self.site + reverse("admin:login"))
-        page.get_by_label("用户名").fill(user.get_username())
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        expect(page).to_have_url(self.site + reverse("admin:index"))
-        return page
-
-    def close(self):
-        for context in self.contexts:
-            context.close()
-
-
-@pytest.fixture
-def visitors(browser, site):
-    people = Visitors(browser, site)
-    yield people
-    people.close()
 
 
 def workflow_panel(page):

@@ -1,0 +1,129 @@
+"""Guessing an editor's password through the admin's login form (django-axes):
+five wrong tries for one name from one address lock that pair out, with a page
+that says so in Chinese, until the cool-off ends or an admin lifts it."""
+
+import datetime
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.conftest import staff_user
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-for-tests-only"
+HOME = "203.0.113.7"
+ELSEWHERE = "198.51.100.20"
+
+
+@pytest.fixture
+def author():
+    return staff_user("author", "作者")
+
+
+def log_in(client, password: str, address: str = HOME, **headers):
+    return client.post(
+        reverse("admin:login"),
+        {"username": "author", "password": password},
+        REMOTE_ADDR=address,
+        headers=headers,
+    )
+
+
+def fail_five_times(client, **kwargs) -> None:
+    for _ in range(5):
+        response = log_in(client, "wrong-guess", **kwargs)
+        assert response.status_code in (200, 429)
+
+
+def is_locked_out(response) -> bool:
+    return response.status_code == 429 and "登录已暂时锁定" in response.text
+
+
+def test_a_mistyped_password_still_gets_the_login_form(client, author):
+    for _ in range(4):
+        response = log_in(client, "wrong-guess")
+        assert response.status_code == 200
+        assert "请输入一个正确的" in response.text or "errornote" in response.text
+    assert log_in(client, PASSWORD).status_code == 302
+
+
+def test_five_failures_lock_the_name_out_from_that_address(client, author):
+    fail_five_times(client)
+    response = log_in(client, PASSWORD)
+    assert is_locked_out(response)
+    assert "连续 5 次登录失败" in response.text
+    assert "30 分钟内不能再从这里登录" in response.text
+    assert "联系网站管理员" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_lockout_ends_after_the_cool_off(client, author):
+    fail_five_times(client)
+    assert is_locked_out(log_in(client, PASSWORD))
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(minutes=31)
+    with time_machine.travel(later):
+        assert log_in(client, PASSWORD).status_code == 302
+
+
+def test_the_editor_can_still_log_in_from_another_address(client, author):
+    fail_five_times(client)
+    assert log_in(client, PASSWORD, address=ELSEWHERE).status_code == 302
+
+
+def test_an_admin_lifts_the_lockout_in_the_admin(client, author):
+    fail_five_times(client)
+    admin = get_user_model().objects.create_superuser("chief", password=PASSWORD)
+    other = client.__class__()
+    other.force_login(admin)
+    index = other.get(reverse("admin:index")).text
+    assert "登录保护" in index and "访问尝试" in index
+    attempts = other.get(reverse("admin:axes_accessattempt_changelist"))
+    assert attempts.status_code == 200
+    assert "author" in attempts.text and HOME in attempts.text
+    attempt = AccessAttempt.objects.get(username="author")
+    other.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
+    assert log_in(client, PASSWORD).status_code == 302
+
+
+def test_an_admin_lifts_the_lockout_from_the_command_line(client, author):
+    fail_five_times(client)
+    call_command("axes_reset_username", "author")
+    assert log_in(client, PASSWORD).status_code == 302
+
+
+def test_behind_the_proxy_the_address_it_appended_counts(client, author, settings):
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    # The proxy (127.0.0.1) appends the address it saw to whatever the client
+    # sent; forging the left part does not give an attacker a fresh address.
+    for forged in range(5):
+        log_in(
+            client,
+            "wrong-guess",
+            address="127.0.0.1",
+            X_Forwarded_For=f"10.0.0.{forged}, {HOME}",
+        )
+    locked = log_in(
+        client, PASSWORD, address="127.0.0.1", X_Forwarded_For=f"9.9.9.9, {HOME}"
+    )
+    assert is_locked_out(locked)
+    # Another reader behind the same proxy is a different address.
+    assert (
+        log_in(
+            client, PASSWORD, address="127.0.0.1", X_Forwarded_For=ELSEWHERE
+        ).status_code
+        == 302
+    )
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(client, author):
+    for forged in range(5):
+        log_in(client, "wrong-guess", X_Forwarded_For=f"10.0.0.{forged}")
+    assert is_locked_out(log_in(client, PASSWORD, X_Forwarded_For=ELSEWHERE))
