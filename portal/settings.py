@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "portal.middleware.CrossOriginResourcePolicyMiddleware",
+    "portal.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # An ETag from each page's bytes: a reader's browser asking again for a
     # page that has not changed gets 304 Not Modified and no body.
@@ -208,6 +209,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # Production is served over HTTPS only (DJANGO_HTTPS=0 to try `make serve`
 # over plain HTTP on one's own machine): plain-HTTP requests are redirected,

@@ -14,6 +14,8 @@ admin.site.site_header = _("扶贫故事与项目 · 编辑后台")
 admin.site.site_title = _("编辑后台")
 admin.site.index_title = _("内容管理")
 
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
 handler500 = "portal.views.server_error"
 
 urlpatterns = [

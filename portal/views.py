@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import HttpResponseServerError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
@@ -40,12 +40,29 @@ def login_locked_out(request, response=None, credentials=None):
     )
 
 
+def error_page(request, template: str, status: int) -> HttpResponse:
+    """An error page with only the response's CSP nonce for its inline
+    style: no context processor, since the database or the session may be
+    what failed."""
+    nonce = getattr(request, "csp_nonce", "")
+    html = loader.get_template(template).render({"csp_nonce": str(nonce)})
+    return HttpResponse(html, status=status)
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return error_page(request, "400.html", 400)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return error_page(request, "403.html", 403)
+
+
 @requires_csrf_token
 def server_error(request):
-    """Django's own 500 view, but with the response's CSP nonce for the
-    page's inline style: nothing else, since the database or the templates'
-    context may be what failed."""
-    nonce = getattr(request, "csp_nonce", "")
-    return HttpResponseServerError(
-        loader.get_template("500.html").render({"csp_nonce": str(nonce)})
-    )
+    return error_page(request, "500.html", 500)
+
+
+def csrf_failure(request, reason=""):
+    return error_page(request, "403_csrf.html", 403)

@@ -4,6 +4,7 @@ settings (tests run with DEBUG off; HTTPS requests through `secure=True`)."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from stories.models import StoryQuerySet
@@ -134,3 +135,22 @@ def test_the_language_cookie_would_be_as_strict(settings):
     assert settings.LANGUAGE_COOKIE_SECURE is True
     assert settings.LANGUAGE_COOKIE_HTTPONLY is True
     assert settings.LANGUAGE_COOKIE_SAMESITE == "Lax"
+
+
+def test_a_forbidden_page_says_so_in_chinese(client, author):
+    client.force_login(author)
+    response = client.get(reverse("admin:programs_program_import"), secure=True)
+    assert response.status_code == 403
+    assert "没有权限" in response.text
+    assert_hardened(response)
+
+
+def test_a_form_sent_without_its_token_says_how_to_retry():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("admin:login"), {"username": "a", "password": "b"}, secure=True
+    )
+    assert response.status_code == 403
+    assert "页面已过期" in response.text
+    assert "刷新后再提交" in response.text
+    assert_hardened(response)
