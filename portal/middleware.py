@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.template.defaultfilters import filesizeformat
 
 
 class CrossOriginResourcePolicyMiddleware:
@@ -33,4 +34,29 @@ class RejectNullCharactersMiddleware:
             for key, values in request.GET.lists()
         ):
             raise BadRequest("NUL character in the address")
+        return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request body larger than MAX_REQUEST_BYTES from its
+    Content-Length, before any of it is read (413, with a page saying how
+    large a file may be)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise BadRequest("Content-Length is not a number") from None
+        if length > settings.MAX_REQUEST_BYTES:
+            from portal.views import error_page
+
+            return error_page(
+                request,
+                "413.html",
+                413,
+                {"limit": filesizeformat(settings.MAX_REQUEST_BYTES)},
+            )
         return self.get_response(request)

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "portal.middleware.CrossOriginResourcePolicyMiddleware",
     "portal.middleware.RejectNullCharactersMiddleware",
+    "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # An ETag from each page's bytes: a reader's browser asking again for a
     # page that has not changed gets 304 Not Modified and no body.
@@ -328,3 +329,17 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "imports.storage.DatabaseStorage"
 IMPORT_MAX_UPLOAD_BYTES = int(
     os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 )
+
+# Uploads. A request whose body is larger than MAX_REQUEST_BYTES is refused
+# from its Content-Length before any of it is read (portal.middleware); the
+# reverse proxy in front should refuse it first (nginx: client_max_body_size
+# 64m). Each file is then held to its own limit: a form may carry several
+# photos. Files over 2.5 MB go to a temporary file, never into memory.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", 64 * 1024 * 1024))
+PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", 15 * 1024 * 1024))
+CONSENT_DOCUMENT_MAX_UPLOAD_BYTES = int(
+    os.environ.get("CONSENT_DOCUMENT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+)
+# Pixels a photo may have (its header says how many before any is decoded):
+# 40 million is more than any camera the newsrooms use.
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 40_000_000))

@@ -40,12 +40,16 @@ def login_locked_out(request, response=None, credentials=None):
     )
 
 
-def error_page(request, template: str, status: int) -> HttpResponse:
+def error_page(
+    request, template: str, status: int, context: dict | None = None
+) -> HttpResponse:
     """An error page with only the response's CSP nonce for its inline
     style: no context processor, since the database or the session may be
     what failed."""
     nonce = getattr(request, "csp_nonce", "")
-    html = loader.get_template(template).render({"csp_nonce": str(nonce)})
+    html = loader.get_template(template).render(
+        {**(context or {}), "csp_nonce": str(nonce)}
+    )
     return HttpResponse(html, status=status)
 
 

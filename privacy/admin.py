@@ -7,11 +7,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from privacy.forms import ConsentForm
+from privacy.images import document_content_type
 from privacy.models import Consent, ImpactAssessment
 
 
 class ConsentInline(admin.StackedInline):
     model = Consent
+    form = ConsentForm
     extra = 0
     fields = (
         ("given_by", "guardian_name", "guardian_relationship"),
@@ -24,6 +27,7 @@ class ConsentInline(admin.StackedInline):
 
 @admin.register(Consent)
 class ConsentAdmin(admin.ModelAdmin):
+    form = ConsentForm
     list_display = (
         "person",
         "given_by",
@@ -82,7 +86,11 @@ class ConsentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if not consent.document:
             raise Http404
-        response = FileResponse(consent.document.open("rb"), as_attachment=True)
+        response = FileResponse(
+            consent.document.open("rb"),
+            as_attachment=True,
+            content_type=document_content_type(consent.document.name),
+        )
         response["Cache-Control"] = "private, no-store"
         return response
 

@@ -183,3 +183,28 @@ def test_a_thousand_parameters_get_a_clear_page(reader):
     response = reader.get(url)
     assert response.status_code == 400
     assert "请求有误" in response.text
+
+
+def test_markup_an_editor_types_reaches_readers_as_text(client):
+    from tests.factories import StoryFactory
+
+    script = "<script>alert(1)</script>"
+    story = StoryFactory(
+        title=f"标题{script}",
+        dek='导语"><img src=x onerror=alert(1)>',
+        body=f"第一段{script}\n\n</p><iframe src=//evil></iframe>",
+    )
+    pages = [
+        story.get_absolute_url(),
+        reverse("stories:list"),
+        reverse("home"),
+        reverse("stories:feed_rss"),
+        reverse("stories:feed_atom"),
+        reverse("search:results") + "?q=标题",
+    ]
+    for url in pages:
+        text = client.get(url).text
+        assert script not in text, url
+        assert "<img src=x" not in text, url
+        assert "<iframe" not in text, url
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(pages[0]).text
