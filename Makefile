@@ -8,7 +8,7 @@ PORT ?= 8000
 # Only for local development and tests; production sets its own (see README).
 TEST_SECRET_KEY := test-only-secret-key-not-for-production-0123456789
 
-.PHONY: install run test lint format serve migrations-check demo clean messages vnu audit
+.PHONY: install run test lint format serve migrations-check demo clean messages vnu audit backup restore
 
 install: $(STAMP)
 
@@ -42,6 +42,16 @@ lint: install
 audit: install
 	$(BIN)/bandit -q -c pyproject.toml -r .
 	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
+
+# Back up the database and both media folders into $(DJANGO_BACKUP_ROOT)
+# (var/backups/ by default), or restore one: make restore FROM=var/backups/20261203-101500
+# Run with the server's own environment (DATABASE_URL, DJANGO_MEDIA_ROOT, ...).
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(FROM)" || { echo "Which backup? make restore FROM=var/backups/<folder>" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(FROM)"
 
 format: install
 	$(BIN)/ruff format .

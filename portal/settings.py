@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "search",
     "imports",
     "pagecache",
+    "backups",
     # After the portal's apps, so that programs' `import` command (the portal's
     # file formats, messages in Chinese, non-zero exit) replaces its own.
     "import_export",
@@ -196,6 +197,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# `make backup` writes here (a folder per backup); keep it on another disk.
+BACKUP_ROOT = Path(os.environ.get("DJANGO_BACKUP_ROOT", BASE_DIR / "var" / "backups"))
 # Consent scans and other files no one may download without a permission check.
 PRIVATE_MEDIA_ROOT = Path(
     os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "private")
