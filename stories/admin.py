@@ -4,6 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import EditorialAdmin
+from editorial.services import can_edit
 from privacy.admin import ConsentInline
 from privacy.forms import PhotoForm
 from programs.admin import QuantityForm, SpreadsheetAdminMixin
@@ -269,3 +270,22 @@ class AssistanceAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("金额"))
     def as_written(self, line):
         return line.display
+
+    # A line belongs to its story: whoever may not edit the story (an author,
+    # any story but her own draft) may not edit or delete its lines here
+    # either, nor add one to it.
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or can_edit(request.user, obj.story)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or can_edit(request.user, obj.story)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "story":
+            kwargs["queryset"] = Story.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
