@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 
 
@@ -20,20 +21,26 @@ class CrossOriginResourcePolicyMiddleware:
         return response
 
 
-class RejectNullCharactersMiddleware:
-    """Answers 400 to an address with a NUL character in its path or query:
-    no page has one, and PostgreSQL refuses it in any text it is compared
-    with, which would otherwise surface as a 500 deep in a view."""
+class NullCharactersMiddleware:
+    """No address has a NUL character, and PostgreSQL refuses one in any text
+    it compares, which would surface as a 500 deep in a view. In the path it
+    gets 400; in the query string it is dropped, as other malformed
+    parameters are ignored, so the page still answers."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for key, values in request.GET.lists()
-        ):
-            raise BadRequest("NUL character in the address")
+        if "\x00" in request.path:
+            raise BadRequest("NUL character in the path")
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(
+                    key.replace("\x00", ""), [v.replace("\x00", "") for v in values]
+                )
+            cleaned._mutable = False
+            request.GET = cleaned
         return self.get_response(request)
 
 

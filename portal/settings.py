@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "portal.middleware.CrossOriginResourcePolicyMiddleware",
-    "portal.middleware.RejectNullCharactersMiddleware",
+    "portal.middleware.NullCharactersMiddleware",
     "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # An ETag from each page's bytes: a reader's browser asking again for a
