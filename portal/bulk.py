@@ -19,7 +19,13 @@ def copy_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
     sql = f"COPY {quote(table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # psycopg's own cursor, under Django's error translation: a lost
+    # connection is Django's OperationalError, as for any other query.
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 

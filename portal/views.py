@@ -1,4 +1,7 @@
+import sys
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
@@ -65,6 +68,13 @@ def permission_denied(request, exception=None):
 
 @requires_csrf_token
 def server_error(request):
+    """500, or 503 when the database cannot be reached (restarting, failing
+    over): a reader is told to try again shortly, and the next request
+    reconnects by itself (CONN_HEALTH_CHECKS)."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = error_page(request, "503.html", 503)
+        response["Retry-After"] = "10"
+        return response
     return error_page(request, "500.html", 500)
 
 

@@ -3,6 +3,7 @@
 hundred rows in a database of its own, created and dropped here."""
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -68,3 +69,15 @@ def test_the_story_memory_benchmark_compares_two_peaks(bench_database):
     out = run("story_import_memory.py", "--rows", "40", "--database", bench_database)
 
     assert "peak memory, 40 rows vs 10 rows:" in out
+
+
+@pytest.mark.skipif(
+    shutil.which("wrk") is None and not os.environ.get("REQUIRE_BROWSER"),
+    reason="wrk is not installed (apt-get install wrk)",
+)
+def test_the_fault_benchmark_holds_200_connections_without_an_error():
+    out = run(
+        "fault_bench.py", "--parts", "load", "--stories", "200", "--duration", "5"
+    )
+    assert "0 answers 5xx, 0 socket errors, 0 errors in the log" in out
+    assert out.strip().splitlines()[-1] == "load: PASS"

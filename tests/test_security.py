@@ -4,6 +4,7 @@ settings (tests run with DEBUG off; HTTPS requests through `secure=True`)."""
 import re
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
@@ -154,3 +155,23 @@ def test_a_form_sent_without_its_token_says_how_to_retry():
     assert "页面已过期" in response.text
     assert "刷新后再提交" in response.text
     assert_hardened(response)
+
+
+def test_a_database_that_cannot_be_reached_gets_a_503_page(client, monkeypatch):
+    def unreachable(self):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(StoryQuerySet, "published", unreachable)
+    client.raise_request_exception = False
+    response = client.get("/stories/", secure=True)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "网站暂时忙" in response.text
+    assert_hardened(response)
+
+
+def test_connections_are_checked_before_each_request_reuses_them(settings):
+    # After a database restart, the first request finds the stale connection
+    # and opens a new one, with no restart of the app servers.
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0

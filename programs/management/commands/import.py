@@ -13,6 +13,7 @@ import sys
 from functools import partial
 
 from django.core.management.base import CommandError
+from django.db import InterfaceError, OperationalError
 from django.utils.module_loading import import_string
 from import_export.command_utils import get_resource_class
 from import_export.results import RowResult
@@ -163,18 +164,26 @@ class Command(base.Command):
             )
             self.stdout.write(self.style.SUCCESS(f"已排队：{batch}。"))
             return
-        if dry_run or options.get("raise_errors"):
-            # A trial run is not an import: no batch records it.
-            resource.progress = Progress(None, bar)
-            result = resource.import_data(
-                dataset,
-                dry_run=dry_run,
-                raise_errors=options.get("raise_errors", False),
-                file_name=name,
-            )
-        else:
-            batch = batch_of_this_file(store=False)
-            result = run_batch(batch, dataset=dataset, progress=bar)
+        try:
+            if dry_run or options.get("raise_errors"):
+                # A trial run is not an import: no batch records it.
+                resource.progress = Progress(None, bar)
+                result = resource.import_data(
+                    dataset,
+                    dry_run=dry_run,
+                    raise_errors=options.get("raise_errors", False),
+                    file_name=name,
+                )
+            else:
+                batch = batch_of_this_file(store=False)
+                result = run_batch(batch, dataset=dataset, progress=bar)
+        except (OperationalError, InterfaceError):
+            # The import's transaction died with the connection; the batch is
+            # marked failed by the sweep of abandoned imports.
+            raise CommandError(
+                "与数据库的连接中断了，导入没有完成，什么都没有写入。"
+                "请在数据库恢复后重新导入这个文件。"
+            ) from None
         if bar is not None:
             bar.close()
         for message in result_messages(result):
