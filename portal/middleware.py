@@ -22,10 +22,11 @@ class CrossOriginResourcePolicyMiddleware:
 
 
 class NullCharactersMiddleware:
-    """No address has a NUL character, and PostgreSQL refuses one in any text
-    it compares, which would surface as a 500 deep in a view. In the path it
-    gets 400; in the query string it is dropped, as other malformed
-    parameters are ignored, so the page still answers."""
+    """No address or cookie of ours has a NUL character, and PostgreSQL
+    refuses one in any text it compares, which would otherwise surface as a
+    500 deep in a view (a session key, a slug). In the path it gets 400; in
+    the query string it is dropped, as other malformed parameters are
+    ignored, so the page still answers; a cookie holding one is dropped."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,6 +42,12 @@ class NullCharactersMiddleware:
                 )
             cleaned._mutable = False
             request.GET = cleaned
+        if any("\x00" in name + value for name, value in request.COOKIES.items()):
+            request.COOKIES = {
+                name: value
+                for name, value in request.COOKIES.items()
+                if "\x00" not in name + value
+            }
         return self.get_response(request)
 
 

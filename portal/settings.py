@@ -297,6 +297,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 AXES_IPWARE_PROXY_COUNT = 0 if BEHIND_PROXY else None
 AXES_IPWARE_PROXY_ORDER = "left-most"
+# Not strict: a header with the client's own entries before the proxy's is
+# still read (its last entry), instead of falling back to the proxy's address.
+IPWARE_STRICT = False
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

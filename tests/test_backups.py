@@ -84,6 +84,21 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(site):
     assert everything(site) == after_the_change
 
 
+@pytest.mark.parametrize("lost", ["database", "media.tar.gz", "private.tar.gz"])
+def test_a_backup_missing_a_file_is_refused_and_nothing_changes(site, lost):
+    folder = back_up()
+    before = everything(site)
+    next(folder.glob(f"{lost}*")).unlink()
+    with pytest.raises(CommandError, match="缺失或已损坏，什么都没有恢复"):
+        call_command("restore", str(folder), "--yes")
+    assert everything(site) == before
+
+
+def test_only_the_portals_account_may_read_a_backup(site):
+    folder = back_up()
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+
 def test_a_folder_that_is_not_a_backup_is_refused(folders, tmp_path):
     with pytest.raises(CommandError, match="不是完整的备份"):
         call_command("restore", str(tmp_path), "--yes")

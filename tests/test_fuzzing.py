@@ -208,3 +208,11 @@ def test_markup_an_editor_types_reaches_readers_as_text(client):
         assert "<img src=x" not in text, url
         assert "<iframe" not in text, url
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(pages[0]).text
+
+
+@pytest.mark.parametrize("cookie", ["sessionid", "csrftoken", "django_language"])
+@pytest.mark.parametrize("path", ["/", "/admin/login/", "/stories/"])
+def test_a_cookie_with_a_nul_character_is_ignored(client, cookie, path):
+    client.cookies[cookie] = "abcdefgh\x00x"
+    response = client.get(path)
+    assert response.status_code == 200

@@ -98,9 +98,16 @@ def test_an_admin_lifts_the_lockout_from_the_command_line(client, author):
     assert log_in(client, PASSWORD).status_code == 302
 
 
-def test_behind_the_proxy_the_address_it_appended_counts(client, author, settings):
+@pytest.fixture
+def behind_the_proxy(settings):
+    # As portal/settings.py sets them with DJANGO_BEHIND_PROXY=1.
     settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     settings.AXES_IPWARE_PROXY_COUNT = 0
+
+
+def test_behind_the_proxy_the_address_it_appended_counts(
+    client, author, behind_the_proxy
+):
     # The proxy (127.0.0.1) appends the address it saw to whatever the client
     # sent; forging the left part does not give an attacker a fresh address.
     for forged in range(5):
@@ -114,6 +121,12 @@ def test_behind_the_proxy_the_address_it_appended_counts(client, author, setting
         client, PASSWORD, address="127.0.0.1", X_Forwarded_For=f"9.9.9.9, {HOME}"
     )
     assert is_locked_out(locked)
+    # Recorded against the reader's address, not the proxy's.
+    assert AccessAttempt.objects.get().ip_address == HOME
+    # The same reader with no header of her own: still the same address.
+    assert is_locked_out(
+        log_in(client, PASSWORD, address="127.0.0.1", X_Forwarded_For=HOME)
+    )
     # Another reader behind the same proxy is a different address.
     assert (
         log_in(
@@ -127,3 +140,4 @@ def test_without_a_proxy_a_forwarded_header_is_ignored(client, author):
     for forged in range(5):
         log_in(client, "wrong-guess", X_Forwarded_For=f"10.0.0.{forged}")
     assert is_locked_out(log_in(client, PASSWORD, X_Forwarded_For=ELSEWHERE))
+    assert AccessAttempt.objects.get().ip_address == HOME
