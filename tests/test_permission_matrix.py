@@ -23,6 +23,7 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -31,6 +32,7 @@ from privacy.models import Consent, ImpactAssessment
 from programs.models import Figure, Program, Region
 from stories.models import Assistance, Cause, Household, Person, Story
 from tests.conftest import staff_user
+from tests.editorial.helpers import change_form_data
 from tests.imports.conftest import ensure_importers_group
 from tests.privacy.test_exports import PROTECTED, export
 
@@ -305,3 +307,117 @@ def test_an_author_adds_lines_only_to_her_own_drafts(client, people, items):
     response = client.post(url(line, "add"), {**data, "story": items["own draft"].pk})
     assert response.status_code == 302, response.text[:3000]
     assert Assistance.objects.filter(description="想加到别人的故事里").exists()
+
+
+def forged_change(client, obj, **changes):
+    """A change form as a superuser would send it, with the changes, posted
+    by whoever the client is logged in as."""
+    chief = Client()
+    chief.force_login(get_user_model().objects.get(username="chief"))
+    data = change_form_data(chief.get(url(obj, "change", obj.pk)), **changes)
+    return client.post(url(obj, "change", obj.pk), data)
+
+
+FORGED = {
+    "作者 saves someone else's draft": (
+        "作者",
+        lambda c, items: forged_change(c, items["story"], title="改了别人的故事"),
+    ),
+    "作者 deletes her own draft": (
+        "作者",
+        lambda c, items: c.post(
+            url(items["own draft"], "delete", items["own draft"].pk), {"post": "yes"}
+        ),
+    ),
+    "作者 publishes her own draft": (
+        "作者",
+        lambda c, items: c.post(
+            url(items["own draft"], "transition", items["own draft"].pk, "publish")
+        ),
+    ),
+    "作者 deletes others' lines in bulk": (
+        "作者",
+        lambda c, items: c.post(
+            url(items["assistance line"], "changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [items["assistance line"].pk],
+                "post": "yes",
+            },
+        ),
+    ),
+    "编辑 publishes a program": (
+        "编辑",
+        lambda c, items: c.post(
+            url(items["program"], "transition", items["program"].pk, "publish")
+        ),
+    ),
+    "编辑 deletes a program": (
+        "编辑",
+        lambda c, items: c.post(
+            url(items["program"], "delete", items["program"].pk), {"post": "yes"}
+        ),
+    ),
+    "编辑 uploads a spreadsheet to import": (
+        "编辑",
+        lambda c, items: c.post(
+            url(items["region"], "import"),
+            {"format": "0", "import_file": SimpleUploadedFile("r.csv", b"a,b\n")},
+        ),
+    ),
+    "审核 edits a staff account": (
+        "审核",
+        lambda c, items: forged_change(c, items["staff account"], is_superuser="on"),
+    ),
+    "a reader adds a story": (
+        "reader",
+        lambda c, items: c.post(url(items["story"], "add"), {"title": "匿名故事"}),
+    ),
+}
+
+
+def snapshot() -> tuple:
+    """What a refused write must leave as it was."""
+    return (
+        list(Story.objects.order_by("pk").values_list("pk", "title", "status")),
+        list(Program.objects.order_by("pk").values_list("pk", "status")),
+        list(Assistance.objects.order_by("pk").values_list("pk", flat=True)),
+        list(Region.objects.order_by("pk").values_list("pk", flat=True)),
+        list(get_user_model().objects.values_list("pk", "is_superuser")),
+    )
+
+
+@pytest.mark.parametrize("attempt", FORGED)
+def test_a_forged_write_outside_the_role_changes_nothing(people, items, attempt):
+    role, send = FORGED[attempt]
+    client = Client()
+    if people[role] is not None:
+        client.force_login(people[role])
+    before = snapshot()
+    response = send(client, items)
+    assert response.status_code in (302, 403), response.status_code
+    if response.status_code == 302:
+        # Only back to the login page or to the list, never "saved".
+        assert "/login/" in response["Location"] or "changelist" not in attempt
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("role", "attempt"),
+    [
+        ("编辑", "作者 saves someone else's draft"),
+        ("审核", "编辑 publishes a program"),
+        ("审核", "作者 deletes others' lines in bulk"),
+        ("superuser", "审核 edits a staff account"),
+    ],
+)
+def test_the_same_writes_from_a_role_allowed_them_do_change_things(
+    people, items, role, attempt
+):
+    # So that the test above cannot pass by never writing at all.
+    client = Client()
+    client.force_login(people[role])
+    before = snapshot()
+    response = FORGED[attempt][1](client, items)
+    assert response.status_code == 302
+    assert snapshot() != before
