@@ -383,7 +383,7 @@ def snapshot() -> tuple:
         list(Program.objects.order_by("pk").values_list("pk", "status")),
         list(Assistance.objects.order_by("pk").values_list("pk", flat=True)),
         list(Region.objects.order_by("pk").values_list("pk", flat=True)),
-        list(get_user_model().objects.values_list("pk", "is_superuser")),
+        list(get_user_model().objects.order_by("pk").values_list("pk", "is_superuser")),
     )
 
 
