@@ -29,6 +29,11 @@ MANIFEST = "manifest.json"
 MEDIA = {"media.tar.gz": "MEDIA_ROOT", "private.tar.gz": "PRIVATE_MEDIA_ROOT"}
 
 
+def media_folders() -> dict[str, Path]:
+    """Each media archive's name, and the folder it holds."""
+    return {name: Path(getattr(settings, setting)) for name, setting in MEDIA.items()}
+
+
 class BackupError(Exception):
     """Why a backup or a restore cannot go ahead, for the person running it."""
 
@@ -41,9 +46,8 @@ def create(target: Path) -> Path:
     folder.mkdir(mode=0o700)
     database = folder / database_file()
     rows = dump_database(database)
-    for name, setting in MEDIA.items():
+    for name, root in media_folders().items():
         with tarfile.open(folder / name, "w:gz") as tar:
-            root = Path(getattr(settings, setting))
             if root.exists():
                 # resolve(): a media folder that is a link is followed.
                 tar.add(root.resolve(), arcname=".")
@@ -91,15 +95,15 @@ def restore(folder: Path) -> dict:
     # changed.
     incoming = {}
     try:
-        for name, setting in MEDIA.items():
-            incoming[setting] = unpack(folder / name, Path(getattr(settings, setting)))
+        for name, root in media_folders().items():
+            incoming[root] = unpack(folder / name, root)
         restore_database(folder / database_file())
     except BaseException:
         for path in incoming.values():
             shutil.rmtree(path, ignore_errors=True)
         raise
-    for setting, path in incoming.items():
-        swap(path, Path(getattr(settings, setting)))
+    for root, path in incoming.items():
+        swap(path, root)
     with connection.cursor() as cursor:
         restored = row_counts(cursor, list(manifest["rows"]))
     different = sorted(t for t, n in manifest["rows"].items() if restored[t] != n)

@@ -34,14 +34,9 @@ class NullCharactersMiddleware:
     def __call__(self, request):
         if "\x00" in request.path:
             raise BadRequest("NUL character in the path")
-        if "%00" in request.META.get("QUERY_STRING", ""):
-            cleaned = QueryDict(mutable=True)
-            for key, values in request.GET.lists():
-                cleaned.setlist(
-                    key.replace("\x00", ""), [v.replace("\x00", "") for v in values]
-                )
-            cleaned._mutable = False
-            request.GET = cleaned
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query:
+            request.GET = QueryDict(query.replace("%00", ""), encoding=request.encoding)
         if any("\x00" in name + value for name, value in request.COOKIES.items()):
             request.COOKIES = {
                 name: value

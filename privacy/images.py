@@ -93,16 +93,15 @@ def checked_document(upload) -> SimpleUploadedFile:
         return SimpleUploadedFile(
             named_for(upload, "pdf"), upload.read(), content_type="application/pdf"
         )
+    refused = ValidationError(
+        _("同意书扫描件只接受 PDF、JPEG 或 PNG 文件，这个文件不是。")
+    )
     try:
         image = without_metadata(upload)
     except ValidationError:
-        raise ValidationError(
-            _("同意书扫描件只接受 PDF、JPEG 或 PNG 文件，这个文件不是。")
-        ) from None
+        raise refused from None
     if image.content_type not in DOCUMENT_TYPES.values():
-        raise ValidationError(
-            _("同意书扫描件只接受 PDF、JPEG 或 PNG 文件，这个文件不是。")
-        )
+        raise refused
     return image
 
 

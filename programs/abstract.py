@@ -44,16 +44,6 @@ class PublishableQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
-    def editable_by(self, user) -> "PublishableQuerySet":
-        """What this user may edit, as editorial.services.can_edit decides
-        for one item: anything with change_any_*, or only her own drafts."""
-        opts = self.model._meta
-        if user.has_perm(f"{opts.app_label}.change_any_{opts.model_name}"):
-            return self
-        if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
-            return self.none()
-        return self.filter(created_by=user, status=Publishable.Status.DRAFT)
-
 
 class Publishable(models.Model):
     class Status(models.TextChoices):

@@ -4,7 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import EditorialAdmin
-from editorial.services import can_edit
+from editorial.services import can_edit, editable
 from privacy.admin import ConsentInline
 from privacy.forms import PhotoForm
 from programs.admin import QuantityForm, SpreadsheetAdminMixin
@@ -276,16 +276,20 @@ class AssistanceAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     # either, nor add one to it.
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (
-            obj is None or can_edit(request.user, obj.story)
+        return super().has_change_permission(request, obj) and self.follows_story(
+            request, obj
         )
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (
-            obj is None or can_edit(request.user, obj.story)
+        return super().has_delete_permission(request, obj) and self.follows_story(
+            request, obj
         )
+
+    @staticmethod
+    def follows_story(request, line) -> bool:
+        return line is None or can_edit(request.user, line.story)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "story":
-            kwargs["queryset"] = Story.objects.editable_by(request.user)
+            kwargs["queryset"] = editable(Story.objects.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -216,6 +216,14 @@ def items(people):
     }
 
 
+def client_of(people, role: str) -> Client:
+    """A browser logged in as the role's person (a reader is not)."""
+    client = Client()
+    if people[role] is not None:
+        client.force_login(people[role])
+    return client
+
+
 def url(obj, view: str, *args) -> str:
     opts = obj._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
@@ -248,9 +256,7 @@ def allowed(client, item: str, obj, action: str) -> bool | None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_may_do_what_it_promises_and_nothing_more(people, items, role):
-    client = Client()
-    if people[role] is not None:
-        client.force_login(people[role])
+    client = client_of(people, role)
     found, expected = {}, {}
     for item, obj in items.items():
         for action in ACTIONS:
@@ -390,9 +396,7 @@ def snapshot() -> tuple:
 @pytest.mark.parametrize("attempt", FORGED)
 def test_a_forged_write_outside_the_role_changes_nothing(people, items, attempt):
     role, send = FORGED[attempt]
-    client = Client()
-    if people[role] is not None:
-        client.force_login(people[role])
+    client = client_of(people, role)
     before = snapshot()
     response = send(client, items)
     assert response.status_code in (302, 403), response.status_code
@@ -415,8 +419,7 @@ def test_the_same_writes_from_a_role_allowed_them_do_change_things(
     people, items, role, attempt
 ):
     # So that the test above cannot pass by never writing at all.
-    client = Client()
-    client.force_login(people[role])
+    client = client_of(people, role)
     before = snapshot()
     response = FORGED[attempt][1](client, items)
     assert response.status_code == 302

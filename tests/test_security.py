@@ -70,6 +70,21 @@ def test_every_kind_of_response_carries_the_headers(client, static_files, editor
     assert responses["static file"]["Content-Type"].startswith("text/css")
 
 
+def failing_story_queries(client, monkeypatch, error: Exception) -> None:
+    """Every page that reads published stories fails with the error, and
+    the client gets the error page instead of the exception."""
+
+    def fail(self):
+        raise error
+
+    monkeypatch.setattr(StoryQuerySet, "published", fail)
+    client.raise_request_exception = False
+
+
+def nonce_of(response) -> str:
+    return re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])[1]
+
+
 def test_readers_pages_need_no_nonce_and_admin_styles_carry_one(client, editor):
     story = StoryFactory()
     page = client.get(story.get_absolute_url(), secure=True)
@@ -79,7 +94,7 @@ def test_readers_pages_need_no_nonce_and_admin_styles_carry_one(client, editor):
     change = client.get(
         reverse("admin:stories_story_change", args=[story.pk]), secure=True
     )
-    nonce = re.search(r"'nonce-([^']+)'", change["Content-Security-Policy"])[1]
+    nonce = nonce_of(change)
     assert f'<style nonce="{nonce}">' in change.text
     again = client.get(
         reverse("admin:stories_story_change", args=[story.pk]), secure=True
@@ -88,15 +103,11 @@ def test_readers_pages_need_no_nonce_and_admin_styles_carry_one(client, editor):
 
 
 def test_the_error_page_is_styled_under_the_policy(client, monkeypatch):
-    def fail(self):
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(StoryQuerySet, "published", fail)
-    client.raise_request_exception = False
+    failing_story_queries(client, monkeypatch, RuntimeError("the database went away"))
     response = client.get("/", secure=True)
     assert response.status_code == 500
     assert "服务器出错" in response.text
-    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])[1]
+    nonce = nonce_of(response)
     assert f'<style nonce="{nonce}">' in response.text
     assert_hardened(response)
 
@@ -158,11 +169,7 @@ def test_a_form_sent_without_its_token_says_how_to_retry():
 
 
 def test_a_database_that_cannot_be_reached_gets_a_503_page(client, monkeypatch):
-    def unreachable(self):
-        raise OperationalError("connection refused")
-
-    monkeypatch.setattr(StoryQuerySet, "published", unreachable)
-    client.raise_request_exception = False
+    failing_story_queries(client, monkeypatch, OperationalError("connection refused"))
     response = client.get("/stories/", secure=True)
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
