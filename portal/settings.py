@@ -164,6 +164,8 @@ def cache_from_url(url: str) -> dict:
 
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
+# Keeps apart sites (or test runs) that share one Redis database.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
 # How long a reader's page may be served from the cache, at most (seconds; 0
 # turns the page cache off). Any change to content ends it sooner.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 600))
@@ -300,6 +302,13 @@ AXES_IPWARE_PROXY_ORDER = "left-most"
 # Not strict: a header with the client's own entries before the proxy's is
 # still read (its last entry), instead of falling back to the proxy's address.
 IPWARE_STRICT = False
+# Before any lockout, login tries from one address are throttled, whatever
+# the user names (django-ratelimit): axes stops guessing at one account,
+# this stops spraying one password over many from the same place. The count
+# lives in the cache, so it is shared by every app server only with Redis
+# (CACHE_URL); with the memory cache each worker counts for itself.
+LOGIN_THROTTLE_TRIES = int(os.environ.get("LOGIN_THROTTLE_TRIES", 10))
+LOGIN_THROTTLE_SECONDS = int(os.environ.get("LOGIN_THROTTLE_SECONDS", 60))
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

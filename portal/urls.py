@@ -26,6 +26,8 @@ urlpatterns = [
         name="robots",
     ),
     path("preview/", include("editorial.urls")),
+    # Before admin.site.urls, so the throttle sits in front of admin:login.
+    path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
 ]
 

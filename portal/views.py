@@ -1,11 +1,15 @@
 import sys
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.contrib import admin
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django_ratelimit.core import is_ratelimited
 
 from programs.models import Figure, Program
 from stories.models import Story
@@ -29,6 +33,33 @@ def home(request):
     )
 
 
+def admin_login(request, extra_context=None):
+    """The admin's login form behind a throttle on the address (the same
+    one axes counts, read through the proxy): too many tries from there in
+    the window get a page saying when to try again, and are not checked."""
+    if is_ratelimited(
+        request,
+        group="admin-login",
+        key=lambda group, request: get_client_ip_address(request),
+        rate=f"{settings.LOGIN_THROTTLE_TRIES}/{settings.LOGIN_THROTTLE_SECONDS}s",
+        method="POST",
+        increment=True,
+    ):
+        response = render(
+            request,
+            "admin/login_throttled.html",
+            {
+                "heading": _("登录太频繁"),
+                "tries": settings.LOGIN_THROTTLE_TRIES,
+                "seconds": settings.LOGIN_THROTTLE_SECONDS,
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(settings.LOGIN_THROTTLE_SECONDS)
+        return response
+    return admin.site.login(request, extra_context)
+
+
 def login_locked_out(request, response=None, credentials=None):
     """The page django-axes shows for a locked-out login: what happened, for
     how long, and whom to ask (429 Too Many Requests)."""
@@ -36,6 +67,7 @@ def login_locked_out(request, response=None, credentials=None):
         request,
         "axes/lockout.html",
         {
+            "heading": _("登录已暂时锁定"),
             "failure_limit": settings.AXES_FAILURE_LIMIT,
             "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         },

@@ -1,6 +1,8 @@
 """Guessing an editor's password through the admin's login form (django-axes):
 five wrong tries for one name from one address lock that pair out, with a page
-that says so in Chinese, until the cool-off ends or an admin lifts it."""
+that says so in Chinese, until the cool-off ends or an admin lifts it. Before
+that, one address trying too often, over any names, is throttled
+(django-ratelimit)."""
 
 import datetime
 
@@ -141,3 +143,73 @@ def test_without_a_proxy_a_forwarded_header_is_ignored(client, author):
         log_in(client, "wrong-guess", X_Forwarded_For=f"10.0.0.{forged}")
     assert is_locked_out(log_in(client, PASSWORD, X_Forwarded_For=ELSEWHERE))
     assert AccessAttempt.objects.get().ip_address == HOME
+
+
+def spray(client, names: int, address: str = HOME, **headers) -> list:
+    """One wrong password tried over many user names: never a lockout."""
+    return [
+        client.post(
+            reverse("admin:login"),
+            {"username": f"guess-{n}", "password": "wrong-guess"},
+            REMOTE_ADDR=address,
+            headers=headers,
+        )
+        for n in range(names)
+    ]
+
+
+def is_throttled(response) -> bool:
+    return response.status_code == 429 and "登录太频繁" in response.text
+
+
+def test_one_address_trying_many_names_is_throttled(client, author):
+    tries = spray(client, 10)
+    assert [r.status_code for r in tries] == [200] * 10
+    throttled = log_in(client, PASSWORD)
+    assert is_throttled(throttled)
+    assert "尝试登录超过 10 次" in throttled.text
+    assert "请 60 秒后再试" in throttled.text
+    assert throttled["Retry-After"] == "60"
+    assert "不需要管理员处理" in throttled.text
+    # The right password was not even checked.
+    assert "_auth_user_id" not in client.session
+    assert not AccessAttempt.objects.filter(username="author").exists()
+    # Looking at the form is not a try.
+    assert client.get(reverse("admin:login")).status_code == 200
+
+
+def test_the_throttle_ends_with_its_window(client, author):
+    spray(client, 11)
+    assert is_throttled(log_in(client, PASSWORD))
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=121)
+    with time_machine.travel(later):
+        assert log_in(client, PASSWORD).status_code == 302
+
+
+def test_the_throttle_is_per_address(client, author):
+    spray(client, 11)
+    assert log_in(client, PASSWORD, address=ELSEWHERE).status_code == 302
+
+
+def test_behind_the_proxy_the_throttle_counts_the_reader_not_the_proxy(
+    client, author, behind_the_proxy
+):
+    spray(client, 11, address="127.0.0.1", X_Forwarded_For=f"10.0.0.1, {HOME}")
+    assert is_throttled(
+        log_in(client, PASSWORD, address="127.0.0.1", X_Forwarded_For=HOME)
+    )
+    assert (
+        log_in(
+            client, PASSWORD, address="127.0.0.1", X_Forwarded_For=ELSEWHERE
+        ).status_code
+        == 302
+    )
+
+
+def test_the_throttle_follows_its_settings(client, author, settings):
+    settings.LOGIN_THROTTLE_TRIES = 3
+    settings.LOGIN_THROTTLE_SECONDS = 300
+    spray(client, 3)
+    throttled = log_in(client, PASSWORD)
+    assert is_throttled(throttled)
+    assert "请 300 秒后再试" in throttled.text

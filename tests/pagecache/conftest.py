@@ -1,4 +1,5 @@
 import os
+import uuid
 
 import pytest
 
@@ -18,20 +19,30 @@ def redis_url() -> str:
     return url
 
 
+def forget(url: str, prefix: str) -> None:
+    import redis
+
+    stored = redis.Redis.from_url(url)
+    for key in stored.scan_iter(match=f"{prefix}:*"):
+        stored.delete(key)
+
+
 @pytest.fixture
 def redis_cache(settings):
-    url = redis_url()
+    """The Redis cache, under a key prefix of this test's own: another test
+    run on the same Redis (CI beside a newcomer's check) neither sees its
+    pages nor empties them. Yields the settings the app servers need."""
+    url, prefix = redis_url(), f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
+            "KEY_PREFIX": prefix,
         }
     }
-    from django.core.cache import cache
-
-    cache.clear()
-    yield url
-    cache.clear()
+    forget(url, prefix)
+    yield {"CACHE_URL": url, "CACHE_KEY_PREFIX": prefix}
+    forget(url, prefix)
 
 
 @pytest.fixture

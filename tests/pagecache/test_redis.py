@@ -45,7 +45,7 @@ def test_publish_through_one_server_and_read_it_fresh_through_the_other(
 ):
     published = StoryFactory(title="早已发布的故事")
     waiting = StoryFactory(title="等待发布的故事", status="review")
-    with app_servers(tmp_path, CACHE_URL=redis_cache) as servers:
+    with app_servers(tmp_path, **redis_cache) as servers:
         (one, _disk_one), (other, _disk_other) = servers
         reader = Browser(host="localhost")
         for _ in range(2):
@@ -128,6 +128,7 @@ def test_protected_real_names_never_go_to_the_shared_cache(client, redis_cache):
     client.get("/programs/")
     import redis
 
-    stored = redis.Redis.from_url(redis_cache)
-    values = [stored.get(key) or b"" for key in stored.scan_iter()]
+    stored = redis.Redis.from_url(redis_cache["CACHE_URL"])
+    keys = stored.scan_iter(match=f"{redis_cache['CACHE_KEY_PREFIX']}:*")
+    values = [stored.get(key) or b"" for key in keys]
     assert values and not any("潘长君".encode() in value for value in values)
