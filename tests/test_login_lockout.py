@@ -27,13 +27,24 @@ def author():
     return staff_user("author", "作者")
 
 
-def log_in(client, password: str, address: str = HOME, **headers):
+def log_in(
+    client, password: str, address: str = HOME, username: str = "author", **headers
+):
     return client.post(
         reverse("admin:login"),
-        {"username": "author", "password": password},
+        {"username": username, "password": password},
         REMOTE_ADDR=address,
         headers=headers,
     )
+
+
+PROXY = "127.0.0.1"
+
+
+def through_the_proxy(client, password: str, forwarded_for: str):
+    """A login as the proxy passes it on: from its address, with the header
+    it appended the reader's address to."""
+    return log_in(client, password, address=PROXY, X_Forwarded_For=forwarded_for)
 
 
 def fail_five_times(client, **kwargs) -> None:
@@ -113,29 +124,15 @@ def test_behind_the_proxy_the_address_it_appended_counts(
     # The proxy (127.0.0.1) appends the address it saw to whatever the client
     # sent; forging the left part does not give an attacker a fresh address.
     for forged in range(5):
-        log_in(
-            client,
-            "wrong-guess",
-            address="127.0.0.1",
-            X_Forwarded_For=f"10.0.0.{forged}, {HOME}",
-        )
-    locked = log_in(
-        client, PASSWORD, address="127.0.0.1", X_Forwarded_For=f"9.9.9.9, {HOME}"
-    )
+        through_the_proxy(client, "wrong-guess", f"10.0.0.{forged}, {HOME}")
+    locked = through_the_proxy(client, PASSWORD, f"9.9.9.9, {HOME}")
     assert is_locked_out(locked)
     # Recorded against the reader's address, not the proxy's.
     assert AccessAttempt.objects.get().ip_address == HOME
     # The same reader with no header of her own: still the same address.
-    assert is_locked_out(
-        log_in(client, PASSWORD, address="127.0.0.1", X_Forwarded_For=HOME)
-    )
+    assert is_locked_out(through_the_proxy(client, PASSWORD, HOME))
     # Another reader behind the same proxy is a different address.
-    assert (
-        log_in(
-            client, PASSWORD, address="127.0.0.1", X_Forwarded_For=ELSEWHERE
-        ).status_code
-        == 302
-    )
+    assert through_the_proxy(client, PASSWORD, ELSEWHERE).status_code == 302
 
 
 def test_without_a_proxy_a_forwarded_header_is_ignored(client, author):
@@ -148,12 +145,7 @@ def test_without_a_proxy_a_forwarded_header_is_ignored(client, author):
 def spray(client, names: int, address: str = HOME, **headers) -> list:
     """One wrong password tried over many user names: never a lockout."""
     return [
-        client.post(
-            reverse("admin:login"),
-            {"username": f"guess-{n}", "password": "wrong-guess"},
-            REMOTE_ADDR=address,
-            headers=headers,
-        )
+        log_in(client, "wrong-guess", address, username=f"guess-{n}", **headers)
         for n in range(names)
     ]
 
@@ -194,16 +186,9 @@ def test_the_throttle_is_per_address(client, author):
 def test_behind_the_proxy_the_throttle_counts_the_reader_not_the_proxy(
     client, author, behind_the_proxy
 ):
-    spray(client, 11, address="127.0.0.1", X_Forwarded_For=f"10.0.0.1, {HOME}")
-    assert is_throttled(
-        log_in(client, PASSWORD, address="127.0.0.1", X_Forwarded_For=HOME)
-    )
-    assert (
-        log_in(
-            client, PASSWORD, address="127.0.0.1", X_Forwarded_For=ELSEWHERE
-        ).status_code
-        == 302
-    )
+    spray(client, 11, address=PROXY, X_Forwarded_For=f"10.0.0.1, {HOME}")
+    assert is_throttled(through_the_proxy(client, PASSWORD, HOME))
+    assert through_the_proxy(client, PASSWORD, ELSEWHERE).status_code == 302
 
 
 def test_the_throttle_follows_its_settings(client, author, settings):

@@ -324,23 +324,25 @@ def forged_change(client, obj, **changes):
     return client.post(url(obj, "change", obj.pk), data)
 
 
+def deleting(key: str):
+    return lambda c, items: c.post(
+        url(items[key], "delete", items[key].pk), {"post": "yes"}
+    )
+
+
+def publishing(key: str):
+    return lambda c, items: c.post(
+        url(items[key], "transition", items[key].pk, "publish")
+    )
+
+
 FORGED = {
     "作者 saves someone else's draft": (
         "作者",
         lambda c, items: forged_change(c, items["story"], title="改了别人的故事"),
     ),
-    "作者 deletes her own draft": (
-        "作者",
-        lambda c, items: c.post(
-            url(items["own draft"], "delete", items["own draft"].pk), {"post": "yes"}
-        ),
-    ),
-    "作者 publishes her own draft": (
-        "作者",
-        lambda c, items: c.post(
-            url(items["own draft"], "transition", items["own draft"].pk, "publish")
-        ),
-    ),
+    "作者 deletes her own draft": ("作者", deleting("own draft")),
+    "作者 publishes her own draft": ("作者", publishing("own draft")),
     "作者 deletes others' lines in bulk": (
         "作者",
         lambda c, items: c.post(
@@ -352,18 +354,8 @@ FORGED = {
             },
         ),
     ),
-    "编辑 publishes a program": (
-        "编辑",
-        lambda c, items: c.post(
-            url(items["program"], "transition", items["program"].pk, "publish")
-        ),
-    ),
-    "编辑 deletes a program": (
-        "编辑",
-        lambda c, items: c.post(
-            url(items["program"], "delete", items["program"].pk), {"post": "yes"}
-        ),
-    ),
+    "编辑 publishes a program": ("编辑", publishing("program")),
+    "编辑 deletes a program": ("编辑", deleting("program")),
     "编辑 uploads a spreadsheet to import": (
         "编辑",
         lambda c, items: c.post(
