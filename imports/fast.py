@@ -46,7 +46,6 @@ from django.db import connection, models, transaction
 from django.db.models.fields import NOT_PROVIDED
 from django.db.transaction import set_rollback
 from import_export import fields
-from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
 from imports import hooks
@@ -462,7 +461,7 @@ class FastImport:
                     instance, new, None if key is None else self.loader.key_of(key)
                 )
             if preview:
-                diff = Diff(resource, original, new)
+                diff = resource.get_diff_class()(resource, original, new)
                 diff.compare_with(resource, instance)
                 row_result.diff = diff.as_html()
                 row_result.add_instance_info(instance)

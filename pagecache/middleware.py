@@ -71,7 +71,8 @@ class PageCacheMiddleware:
             # A page with an inline script or style allowed by this
             # response's CSP nonce would be blocked when replayed under the
             # next response's nonce (and a nonce must never repeat).
-            and not getattr(request, "_csp_nonce", None)
+            # (django-csp: a nonce that was used makes csp_nonce true.)
+            and not getattr(request, "csp_nonce", None)
             and not response.streaming
             and not response.cookies
             and not any(word in control for word in UNCACHED_CONTROL)

@@ -49,7 +49,8 @@ def admin_login(request, extra_context=None):
             request,
             "admin/login_throttled.html",
             {
-                "heading": _("登录太频繁"),
+                **admin.site.each_context(request),
+                "title": _("登录太频繁"),
                 "tries": settings.LOGIN_THROTTLE_TRIES,
                 "seconds": settings.LOGIN_THROTTLE_SECONDS,
             },
@@ -67,7 +68,8 @@ def login_locked_out(request, response=None, credentials=None):
         request,
         "axes/lockout.html",
         {
-            "heading": _("登录已暂时锁定"),
+            **admin.site.each_context(request),
+            "title": _("登录已暂时锁定"),
             "failure_limit": settings.AXES_FAILURE_LIMIT,
             "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         },
