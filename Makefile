@@ -8,7 +8,7 @@ PORT ?= 8000
 # Only for local development and tests; production sets its own (see README).
 TEST_SECRET_KEY := test-only-secret-key-not-for-production-0123456789
 
-.PHONY: install run test lint format serve migrations-check demo clean messages vnu audit backup restore
+.PHONY: install run test lint format serve migrations-check demo clean messages vnu audit bandit pip-audit backup restore
 
 install: $(STAMP)
 
@@ -39,8 +39,12 @@ lint: install
 # explained by a `# nosec` comment beside it), then pip-audit over the installed
 # dependencies, which needs pypi.org (--strict: a package it could not look up
 # fails the audit instead of passing unchecked).
-audit: install
+audit: bandit pip-audit
+
+bandit: install
 	$(BIN)/bandit -q -c pyproject.toml -r .
+
+pip-audit: install
 	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 
 # Back up the database and both media folders into $(DJANGO_BACKUP_ROOT)

@@ -42,7 +42,8 @@ def create(target: Path) -> Path:
     # Only the account running the portal may read a backup: it holds
     # consent scans, real names and password hashes.
     Path(target).mkdir(mode=0o700, parents=True, exist_ok=True)
-    folder = Path(target) / timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    now = timezone.localtime()
+    folder = Path(target) / now.strftime("%Y%m%d-%H%M%S")
     folder.mkdir(mode=0o700)
     database = folder / database_file()
     rows = dump_database(database)
@@ -53,7 +54,7 @@ def create(target: Path) -> Path:
                 tar.add(root.resolve(), arcname=".")
     manifest = {
         "format": FORMAT,
-        "created": timezone.localtime().isoformat(timespec="seconds"),
+        "created": now.isoformat(timespec="seconds"),
         "database": connection.vendor,
         "files": {p.name: sha256(p) for p in sorted(folder.iterdir())},
         "rows": rows,

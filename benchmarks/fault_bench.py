@@ -43,6 +43,7 @@ from pathlib import Path
 
 from load_bench import (
     DATABASE_URL,
+    WRK_TIMEOUT,
     BenchmarkError,
     collectstatic,
     fetch,
@@ -54,7 +55,6 @@ from load_bench import (
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 200
-WRK_TIMEOUT = 30
 LUA = """
 local paths = {%(paths)s}
 local counter = 0
@@ -275,6 +275,11 @@ def import_env(url: str) -> dict[str, str]:
     return env
 
 
+def rows_written(helper: list[str]) -> int:
+    count = [*helper, "--count"]
+    return int(subprocess.run(count, check=True, capture_output=True, text=True).stdout)
+
+
 def part_import(site, rows: int, folder: Path) -> bool:
     print(f"3. import: {rows:,} figures, PostgreSQL restarted while they are written")
     url = site["url"]
@@ -282,11 +287,7 @@ def part_import(site, rows: int, folder: Path) -> bool:
     subprocess.run(
         [*helper, "--import-setup", str(rows), str(folder / "figures.csv")], check=True
     )
-    before = int(
-        subprocess.run(
-            [*helper, "--count"], check=True, capture_output=True, text=True
-        ).stdout
-    )
+    before = rows_written(helper)
     started = time.perf_counter()
     command = [
         sys.executable,
@@ -309,11 +310,7 @@ def part_import(site, rows: int, folder: Path) -> bool:
     took = restart_postgresql()
     output, _ = job.communicate(timeout=600)
     seconds = time.perf_counter() - started
-    after = int(
-        subprocess.run(
-            [*helper, "--count"], check=True, capture_output=True, text=True
-        ).stdout
-    )
+    after = rows_written(helper)
     written = after - before
     whole = written in (0, rows)
     last = [line for line in output.strip().splitlines() if line.strip()][-3:]
@@ -379,7 +376,7 @@ def main() -> None:
     site = prepare_in_child(args.stories, url, 2)
     site["url"] = url
     collectstatic(url)
-    site["static"] = static_file()
+    site["static"] = static_file(site)
     results = {}
     with tempfile.TemporaryDirectory(prefix="fault-bench-") as folder:
         folder = Path(folder)
@@ -394,10 +391,11 @@ def main() -> None:
     sys.exit(0 if all(results.values()) else 1)
 
 
-def static_file() -> str:
-    manifest = ROOT / "staticfiles" / "staticfiles.json"
+def static_file(site: dict) -> str:
+    """The site's style sheet, at its collected (hashed) address."""
+    manifest = Path(site["static_root"]) / "staticfiles.json"
     hashed = json.loads(manifest.read_text())["paths"]["css/site.css"]
-    return f"/static/{hashed}"
+    return site["static_url"] + hashed
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 from django.conf import settings
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, MiddlewareNotUsed
 from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
+
+from portal.views import error_page
 
 
 class CrossOriginResourcePolicyMiddleware:
@@ -11,13 +13,13 @@ class CrossOriginResourcePolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.policy = settings.CROSS_ORIGIN_RESOURCE_POLICY
+        if not self.policy:
+            raise MiddlewareNotUsed
 
     def __call__(self, request):
         response = self.get_response(request)
-        if settings.CROSS_ORIGIN_RESOURCE_POLICY:
-            response.headers.setdefault(
-                "Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY
-            )
+        response.headers.setdefault("Cross-Origin-Resource-Policy", self.policy)
         return response
 
 
@@ -60,8 +62,6 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             raise BadRequest("Content-Length is not a number") from None
         if length > settings.MAX_REQUEST_BYTES:
-            from portal.views import error_page
-
             return error_page(
                 request,
                 "413.html",

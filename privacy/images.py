@@ -78,7 +78,11 @@ def without_metadata(upload) -> SimpleUploadedFile:
 
 
 PDF_MAGIC = b"%PDF-"
-DOCUMENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
+# A scan is a PDF, or a photo of the page as a JPEG or PNG.
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    **{EXTENSIONS[kind]: FORMATS[kind] for kind in ("JPEG", "PNG")},
+}
 
 
 def checked_document(upload) -> SimpleUploadedFile:
