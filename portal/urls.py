@@ -25,6 +25,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
+    path("favicon.ico", views.favicon),
     path("preview/", include("editorial.urls")),
     # Before admin.site.urls, so the throttle sits in front of admin:login.
     path("admin/login/", views.admin_login),

@@ -5,14 +5,24 @@ from django.conf import settings
 from django.contrib import admin
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
+from django.utils.translation import get_language_from_path, override
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 from django_ratelimit.core import is_ratelimited
 
 from programs.models import Figure, Program
 from stories.models import Story
+
+
+@cache_control(public=True, max_age=24 * 3600)
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page names no icon (the error
+    pages, a feed opened on its own): the site's icon, under its hashed name."""
+    return redirect(static("img/icon.svg"))
 
 
 def home(request):
@@ -84,9 +94,14 @@ def error_page(
     style: no context processor, since the database or the session may be
     what failed."""
     nonce = getattr(request, "csp_nonce", "")
-    html = loader.get_template(template).render(
-        {**(context or {}), "csp_nonce": str(nonce)}
-    )
+    # A request refused before LocaleMiddleware (too many parameters, too
+    # large a body) would get whatever language this thread served last:
+    # choose it as LocaleMiddleware does, by the address's prefix.
+    language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with override(language):
+        html = loader.get_template(template).render(
+            {**(context or {}), "csp_nonce": str(nonce)}
+        )
     return HttpResponse(html, status=status)
 
 

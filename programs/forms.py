@@ -1,22 +1,58 @@
-import copy
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Category, Region
+from pagecache.store import memo
+from programs.models import Category, Program, Region
+from stories.templatetags.stories_tags import redact_people
+
+
+class FilterSelect(forms.Select):
+    """A select that writes its options in its own template. Django's includes
+    a template per option, which on a filter form of a few hundred regions
+    and programs was a third of the time of rendering the story list."""
+
+    template_name = "programs/filter_select.html"
 
 
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, region: Region) -> str:
         return "　" * (region.level - 1) + region.name
 
-    def offer(self, regions) -> None:
-        """List only these regions (a village among thousands helps no one, and
-        rendering each option costs), while still accepting any region of the
-        field's queryset that a link names."""
-        listed = copy.copy(self)
-        listed.queryset = regions
-        self.widget.choices = listed.choices
+    def offer(self, chosen: str | None = None) -> None:
+        """List the regions down to the counties (a village among thousands
+        helps no one, and rendering each option costs), and the one a link
+        chose, while still accepting any region of the field's queryset. The
+        list is worked out once per change to the content, not per page."""
+        listed = memo(
+            "region-choices",
+            lambda: self.choices_of(
+                Region.objects.filter(level__lte=Region.Level.COUNTY)
+            ),
+        )
+        if chosen and chosen not in dict(listed):
+            listed = [*listed, *self.choices_of(Region.objects.filter(slug=chosen))]
+        self.widget.choices = [("", self.empty_label), *listed]
+
+    def choices_of(self, regions) -> list[tuple[str, str]]:
+        return [(region.slug, self.label_from_instance(region)) for region in regions]
+
+
+class ProgramChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, program: Program) -> str:
+        # As on every page that names a program: a name a story protects is
+        # protected in a program's title too.
+        return redact_people(program.title)
+
+    def offer_published(self) -> None:
+        """Accept and list the programs readers may see, the list worked out
+        once per change to the content. published() reads the clock: this
+        runs per request, not at import."""
+        self.queryset = Program.objects.published().order_by("title")
+        listed = memo(
+            "program-choices",
+            lambda: [(p.slug, self.label_from_instance(p)) for p in self.queryset],
+        )
+        self.widget.choices = [("", self.empty_label), *listed]
 
 
 class ProgramFilterForm(forms.Form):
@@ -24,6 +60,7 @@ class ProgramFilterForm(forms.Form):
         label=_("类别"),
         required=False,
         choices=[("", _("全部类别")), *Category.choices],
+        widget=FilterSelect,
     )
     region = RegionChoiceField(
         label=_("地区"),
@@ -31,4 +68,9 @@ class ProgramFilterForm(forms.Form):
         queryset=Region.objects.filter(level__lte=Region.Level.COUNTY),
         to_field_name="slug",
         empty_label=_("全部地区"),
+        widget=FilterSelect,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].offer()

@@ -1,10 +1,9 @@
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from pagecache.store import memo
-from programs.forms import RegionChoiceField
+from programs.forms import FilterSelect, ProgramChoiceField, RegionChoiceField
 from programs.models import Program, Region
 from stories.models import Assistance, Cause, Measure, Story
 
@@ -51,13 +50,15 @@ class StoryFilterForm(forms.Form):
         queryset=Region.objects.all(),
         to_field_name="slug",
         empty_label=_("全部地区"),
+        widget=FilterSelect,
     )
-    program = forms.ModelChoiceField(
+    program = ProgramChoiceField(
         label=_("项目"),
         required=False,
         queryset=Program.objects.none(),
         to_field_name="slug",
         empty_label=_("全部项目"),
+        widget=FilterSelect,
     )
     cause = forms.ModelChoiceField(
         label=_("致贫原因"),
@@ -65,22 +66,26 @@ class StoryFilterForm(forms.Form):
         queryset=Cause.objects.all(),
         to_field_name="slug",
         empty_label=_("全部原因"),
+        widget=FilterSelect,
     )
     measure = forms.ChoiceField(
         label=_("帮扶措施"),
         required=False,
         choices=[("", _("全部措施")), *Measure.choices],
+        widget=FilterSelect,
     )
     provider = forms.ChoiceField(
         label=_("提供方"),
         required=False,
         # Filled per request in __init__: only providers readers can see.
         choices=[("", _("全部提供方"))],
+        widget=FilterSelect,
     )
     provider_type = forms.ChoiceField(
         label=_("提供方类型"),
         required=False,
         choices=[("", _("全部类型")), *Assistance.ProviderType.choices],
+        widget=FilterSelect,
     )
     year = forms.IntegerField(
         label=_("年份"), required=False, min_value=1949, max_value=2100
@@ -89,13 +94,8 @@ class StoryFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         chosen = self.data.get("region") if self.is_bound else None
-        self.fields["region"].offer(
-            Region.objects.filter(
-                Q(level__lte=Region.Level.COUNTY) | Q(slug=chosen or "")
-            )
-        )
-        # published() reads the clock: evaluate it per request, not at import.
-        self.fields["program"].queryset = Program.objects.published().order_by("title")
+        self.fields["region"].offer(chosen)
+        self.fields["program"].offer_published()
         self.fields["provider"].choices = [
             ("", _("全部提供方")),
             *((name, name) for name in public_providers()),

@@ -185,6 +185,19 @@ def test_a_thousand_parameters_get_a_clear_page(reader):
     assert "请求有误" in response.text
 
 
+def test_a_refused_request_is_answered_in_its_address_language(reader):
+    """Refused before the language is chosen, it must not take the language
+    of the page this server answered last."""
+    many = "&".join(f"p{i}=1" for i in range(1200))
+    reader.get("/en/stories/")
+    assert "请求有误" in reader.get("/stories/?" + many).text
+    reader.get("/stories/")
+    english = reader.get("/en/stories/?" + many)
+    assert english.status_code == 400
+    assert "请求有误" not in english.text
+    assert '<html lang="en">' in english.text
+
+
 def test_markup_an_editor_types_reaches_readers_as_text(client):
     from tests.factories import StoryFactory
 

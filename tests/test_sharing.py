@@ -109,6 +109,27 @@ def test_robots_txt_keeps_crawlers_out_of_the_staff_side_and_search(client):
     assert "Sitemap: http://testserver/sitemap.xml" in lines
 
 
+def test_every_page_names_the_site_icon_and_favicon_ico_finds_it(
+    client, demo, admin_client
+):
+    icon = "/static/img/icon.svg"
+    touch_icon = "/static/img/apple-touch-icon.png"
+    for url in ("/", reverse("stories:list"), "/en/programs/", "/admin/"):
+        page = admin_client if url.startswith("/admin/") else client
+        html = page.get(url).text
+        assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in html, url
+        assert f'<link rel="apple-touch-icon" href="{touch_icon}">' in html, url
+    # Pages without the link (the error pages) leave browsers to ask here.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == icon
+    served = client.get(icon)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/svg+xml"
+    touch = client.get(touch_icon)
+    assert Image.open(BytesIO(b"".join(touch.streaming_content))).size == (180, 180)
+
+
 def test_the_sitemap_lists_every_public_page_with_absolute_urls_and_english_too(
     client, demo
 ):

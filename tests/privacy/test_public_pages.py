@@ -11,6 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from privacy.models import Consent
+from programs.models import Program
 from stories.models import Person, Story, StoryPhoto
 from stories.views import StoryListView
 from tests.privacy.crawl import crawl
@@ -168,3 +169,16 @@ def test_filters_do_not_reveal_a_withheld_detail(client, demo):
         consent.save()
     # The lines are withheld on the page, so filtering by them must not find it.
     assert story not in client.get(url, {"measure": "rain_dew"}).context["story_list"]
+
+
+@pytest.mark.django_db
+def test_the_program_filter_names_no_one_a_story_protects(client, demo):
+    program = Program.objects.published().first()
+    program.title = "叶寿恒家门口的就业"
+    program.save()
+    consent = Consent.objects.get(person__real_name="叶寿恒")
+    consent.withdrawn_on = timezone.localdate()
+    consent.save()
+    html = client.get(reverse("stories:list")).content.decode()
+    assert f'<option value="{program.slug}">叶某家门口的就业</option>' in html
+    assert "叶寿恒" not in html
