@@ -38,6 +38,13 @@ def _plain_static_and_temp_media(settings, tmp_path):
 
 
 @pytest.fixture
+def static_files(settings):
+    # Served from the app's folders, as `make run` does, without collectstatic.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture
 def demo(db) -> None:
     """The seed page's content, as `make run` loads it."""
     call_command("load_demo", verbosity=0)

@@ -42,13 +42,6 @@ def assert_hardened(response) -> None:
         assert f"{feature}=()" in response["Permissions-Policy"]
 
 
-@pytest.fixture
-def static_files(settings):
-    # Served from the app's folders, as `make run` does, without collectstatic.
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.WHITENOISE_AUTOREFRESH = True
-
-
 def test_every_kind_of_response_carries_the_headers(client, static_files, editor):
     story = StoryFactory()
     responses = {

@@ -110,11 +110,8 @@ def test_robots_txt_keeps_crawlers_out_of_the_staff_side_and_search(client):
 
 
 def test_every_page_names_the_site_icon_and_favicon_ico_finds_it(
-    client, demo, admin_client, settings
+    client, demo, admin_client, static_files
 ):
-    # Served from the app's folders, as `make run` does, without collectstatic.
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.WHITENOISE_AUTOREFRESH = True
     icon = "/static/img/icon.svg"
     touch_icon = "/static/img/apple-touch-icon.png"
     for url in ("/", reverse("stories:list"), "/en/programs/", "/admin/"):
