@@ -139,17 +139,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DATABASE_PREPARED_STATEMENTS", True
-):
-    # Parameters sent apart from the SQL, so that psycopg prepares a query
-    # the fifth time a connection runs it (Django leaves preparing off):
-    # PostgreSQL then stops planning it anew, a quarter of an uncached story
-    # page's time. Off for a pooler that cannot keep prepared statements
-    # (PgBouncer's transaction mode before 1.21).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=5
-    )
+# Parameters stay bound on the client, Django's default. psycopg's server-side
+# binding would let PostgreSQL keep each query's plan (planning is a quarter of
+# an uncached story page's time), but it refuses a query with more than 65,535
+# parameters, which a filter over 100,000 stories and the search index's bulk
+# writes reach.
 
 
 def cache_from_url(url: str) -> dict:

@@ -83,54 +83,6 @@ def test_database_url_chooses_the_engine(url, engine):
     assert result.stdout.strip().endswith(engine)
 
 
-@pytest.mark.django_db
-def test_postgresql_plans_a_repeated_query_once(django_db_blocker):
-    """Server-side binding lets psycopg prepare what a connection runs again
-    and again (every page's queries), so PostgreSQL stops planning it anew."""
-    from django.db import connection
-
-    from stories.models import Story
-
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
-    for slug in "abcdefghij":
-        list(Story.objects.filter(slug=slug))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
-    assert any('FROM "stories_story"' in sql for sql in prepared), prepared
-
-
-def test_prepared_statements_can_be_turned_off_for_a_pooler():
-    """PgBouncer's transaction mode (before 1.21) cannot keep them."""
-    script = (
-        "import django, os;"
-        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings');"
-        "from django.conf import settings;"
-        "print(settings.DATABASES['default'].get('OPTIONS', {}))"
-    )
-    url = "postgres://root@127.0.0.1:5432/portal"
-    options = {}
-    for flag in ("1", "0"):
-        environment = {
-            **os.environ,
-            "DJANGO_DEBUG": "1",
-            "DATABASE_URL": url,
-            "DATABASE_PREPARED_STATEMENTS": flag,
-        }
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        options[flag] = result.stdout.strip()
-    assert "'prepare_threshold': 5" in options["1"]
-    assert "prepare_threshold" not in options["0"]
-
-
 def test_settings_speak_chinese_in_shanghai(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
