@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
 
 from tests.factories import RegionFactory
 
@@ -35,6 +36,15 @@ def _plain_static_and_temp_media(settings, tmp_path):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
     ]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to an /en/ page leaves English active in this thread, where
+    # the next test's reverse() would build /en/ addresses.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
