@@ -14,45 +14,46 @@ class FilterSelect(forms.Select):
     template_name = "programs/filter_select.html"
 
 
-class RegionChoiceField(forms.ModelChoiceField):
+class FilterChoiceField(forms.ModelChoiceField):
+    """A filter's choice of rows, listed by slug. The list is worked out once
+    per change to the content, not per page."""
+
+    widget = FilterSelect
+
+    def choices_of(self, rows) -> list[tuple[str, str]]:
+        return [(row.slug, self.label_from_instance(row)) for row in rows]
+
+    def offer_memoised(self, name: str, rows) -> list[tuple[str, str]]:
+        listed = memo(name, lambda: self.choices_of(rows))
+        self.widget.choices = [("", self.empty_label), *listed]
+        return listed
+
+
+class RegionChoiceField(FilterChoiceField):
     def label_from_instance(self, region: Region) -> str:
         return "　" * (region.level - 1) + region.name
 
     def offer(self, chosen: str | None = None) -> None:
         """List the regions down to the counties (a village among thousands
         helps no one, and rendering each option costs), and the one a link
-        chose, while still accepting any region of the field's queryset. The
-        list is worked out once per change to the content, not per page."""
-        listed = memo(
-            "region-choices",
-            lambda: self.choices_of(
-                Region.objects.filter(level__lte=Region.Level.COUNTY)
-            ),
-        )
+        chose, while still accepting any region of the field's queryset."""
+        counties = Region.objects.filter(level__lte=Region.Level.COUNTY)
+        listed = self.offer_memoised("region-choices", counties)
         if chosen and chosen not in dict(listed):
-            listed = [*listed, *self.choices_of(Region.objects.filter(slug=chosen))]
-        self.widget.choices = [("", self.empty_label), *listed]
-
-    def choices_of(self, regions) -> list[tuple[str, str]]:
-        return [(region.slug, self.label_from_instance(region)) for region in regions]
+            self.widget.choices += self.choices_of(Region.objects.filter(slug=chosen))
 
 
-class ProgramChoiceField(forms.ModelChoiceField):
+class ProgramChoiceField(FilterChoiceField):
     def label_from_instance(self, program: Program) -> str:
         # As on every page that names a program: a name a story protects is
         # protected in a program's title too.
         return redact_people(program.title)
 
     def offer_published(self) -> None:
-        """Accept and list the programs readers may see, the list worked out
-        once per change to the content. published() reads the clock: this
-        runs per request, not at import."""
+        """Accept and list the programs readers may see. published() reads
+        the clock: this runs per request, not at import."""
         self.queryset = Program.objects.published().order_by("title")
-        listed = memo(
-            "program-choices",
-            lambda: [(p.slug, self.label_from_instance(p)) for p in self.queryset],
-        )
-        self.widget.choices = [("", self.empty_label), *listed]
+        self.offer_memoised("program-choices", self.queryset)
 
 
 class ProgramFilterForm(forms.Form):
@@ -68,7 +69,6 @@ class ProgramFilterForm(forms.Form):
         queryset=Region.objects.filter(level__lte=Region.Level.COUNTY),
         to_field_name="slug",
         empty_label=_("全部地区"),
-        widget=FilterSelect,
     )
 
     def __init__(self, *args, **kwargs):

@@ -50,7 +50,6 @@ class StoryFilterForm(forms.Form):
         queryset=Region.objects.all(),
         to_field_name="slug",
         empty_label=_("全部地区"),
-        widget=FilterSelect,
     )
     program = ProgramChoiceField(
         label=_("项目"),
@@ -58,7 +57,6 @@ class StoryFilterForm(forms.Form):
         queryset=Program.objects.none(),
         to_field_name="slug",
         empty_label=_("全部项目"),
-        widget=FilterSelect,
     )
     cause = forms.ModelChoiceField(
         label=_("致贫原因"),
