@@ -149,19 +149,19 @@ def figure_record(figure: Figure, program: Program, page: str) -> dict:
     """One figure as the program page shows it, with its source."""
     return {
         "program": redact_people(program.title),
-        "indicator": figure.indicator,
+        "indicator": redact_people(figure.indicator),
         "value": figure.value,
         "unit": figure.unit,
         "qualifier": figure.qualifier,
         "qualifier_word": qualifier_word(figure.qualifier),
         "display": figure.display,
-        "period": str(figure.when),
+        "period": redact_people(str(figure.when)),
         "year": figure.year,
         "as_of": day(figure.as_of),
         "source": {
             # The page's 出处 column: the figure's own note, else the program's.
-            "note": figure.source_note or program.source_publication,
-            "publication": program.source_publication,
+            "note": redact_people(figure.source_note or program.source_publication),
+            "publication": redact_people(program.source_publication),
             "byline": redact_people(program.source_byline),
             "date": day(program.source_date),
             "url": page,

@@ -60,7 +60,15 @@ def containing(model, fields: list[str], words: list[str]):
 
 
 STORY_TEXT = ["title", "dek", "body", "outcome"]
-PROGRAM_TEXT = ["title", "summary", "body"]
+# Every text of a program its search entry holds that could name someone.
+PROGRAM_TEXT = [
+    "title",
+    "summary",
+    "body",
+    "lead_organisation",
+    "photos__caption",
+    "figures__indicator",
+]
 
 
 def new_words(names: list[str]) -> None:

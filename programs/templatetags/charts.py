@@ -1,7 +1,9 @@
 """Server-rendered charts for the public pages: inline SVG, no JavaScript.
 
 A chart is an image to a screen reader (role="img"), so its title and description
-carry the numbers in words; the bars are for sighted readers only.
+carry the numbers in words; the bars are for sighted readers only. Indicator
+names and periods are editors' free text: they go through redact_people like
+every other text of a program, in the picture as in its words.
 """
 
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from programs.abstract import Qualifier
 from programs.models import Figure, Indicator
+from stories.templatetags.stories_tags import redact_people
 
 register = template.Library()
 
@@ -46,7 +49,7 @@ class Bar:
 
 
 def figure_label(figure: Figure) -> str:
-    return str(figure.when) or _("时间未注明")
+    return redact_people(str(figure.when)) or _("时间未注明")
 
 
 def trend(indicator: Indicator) -> str:
@@ -90,7 +93,7 @@ def describe(indicator: Indicator) -> str:
     parts = [f"{figure_label(f)}：{f.display}" for f in indicator.figures]
     values = "；".join(parts)
     return trend(indicator) + _("%(name)s，%(values)s。") % {
-        "name": indicator.name,
+        "name": redact_people(indicator.name),
         "values": values,
     }
 
@@ -163,7 +166,7 @@ def indicator_chart(indicator: Indicator) -> dict:
     chart_id = f"chart-{figures[0].pk}" if figures else "chart"
     return {
         "chart_id": chart_id,
-        "title": indicator.name,
+        "title": redact_people(indicator.name),
         "figures": figures,
         "description": describe(indicator),
         "bars": bars,
