@@ -327,9 +327,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], app: App | None = None):
+def gunicorn(env: dict[str, str], app: App = PORTAL):
     """A fresh server, stopped on the way out whatever happens."""
-    app = app or PORTAL
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="load-bench-") as folder:
         log = Path(folder) / "gunicorn.log"

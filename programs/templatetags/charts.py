@@ -167,7 +167,8 @@ def indicator_chart(indicator: Indicator) -> dict:
     return {
         "chart_id": chart_id,
         "title": redact_people(indicator.name),
-        "figures": figures,
+        # The data table's rows: each figure with its bar's (redacted) label.
+        "rows": list(zip(figures, labels, strict=True)),
         "description": describe(indicator),
         "bars": bars,
         "bar_x": round(bar_x, 1),
