@@ -428,7 +428,7 @@ class EditorialAdmin(VersionAdmin):
                     content_type__model=obj._meta.model_name,
                     object_id=obj.pk,
                 )[:1]
-                if obj.status == Publishable.Status.DRAFT
+                if obj.status in (Publishable.Status.DRAFT, Publishable.Status.REVIEW)
                 else [],
                 preview_url=reverse(
                     "editorial:preview",

@@ -27,6 +27,7 @@ class AuditEntry(models.Model):
         DELETE = "delete", _("删除")
         RECOVER = "recover", _("从回收站恢复")
         SHARE_PREVIEW = "share_preview", _("分享预览链接")
+        TAKE_DOWN = "take_down", _("因人物信息变化自动下线")
 
     timestamp = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -58,8 +59,16 @@ class AuditEntry(models.Model):
 
 
 class ReviewNote(models.Model):
-    """A reviewer's comment when sending an item back, shown to its author."""
+    """Why an item went back: a reviewer's comment when sending it back, or the
+    reason it was taken down by itself, shown on its change page."""
 
+    class Kind(models.TextChoices):
+        SEND_BACK = "send_back", _("退回修改")
+        TAKEN_DOWN = "taken_down", _("自动下线")
+
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=Kind, default=Kind.SEND_BACK
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     item = GenericForeignKey("content_type", "object_id")

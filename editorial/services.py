@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from editorial.models import AuditEntry, ReviewNote
+from privacy import services as privacy
 from programs.abstract import Publishable
 
 Status = Publishable.Status
@@ -185,15 +186,22 @@ def apply_transition(*, obj, name: str, user, comment: str = "") -> Publishable:
                 % {"status": obj.get_status_display(), "action": transition.label}
             )
         publishing = transition.target == Status.PUBLISHED
-        if publishing and (problems := obj.publication_problems()):
+        if publishing:
+            problems = privacy.publication_problems(obj)
+        elif transition.target == Status.REVIEW:
+            problems = privacy.submission_problems(obj)
+        else:
+            problems = []
+        if problems:
             raise ValidationError(problems)
         obj.status = transition.target
-        if publishing and obj.published_at is None:
-            obj.published_at = timezone.now()
+        if publishing:
+            obj.published_at = obj.published_at or timezone.now()
+            privacy.mark_reviewed(obj)
         obj.full_clean()
         obj.save()
         if publishing:
-            obj.after_publish(user)
+            privacy.record_publication(obj, user)
         reversion.set_user(user)
         reversion.set_comment(
             str(transition.label) + (f"：{comment}" if comment else "")

@@ -19,6 +19,15 @@ class Scope(models.TextChoices):
     FINANCIAL = "financial", _("收入与救助（含低保）")
 
 
+class DisplayPolicy(models.TextChoices):
+    """How a person wants to be named to readers (consent permitting)."""
+
+    REAL_NAME = "real_name", _("真实姓名（须有同意）")
+    SURNAME = "surname", _("姓氏加“某”")
+    PSEUDONYM = "pseudonym", _("化名")
+    INITIALS = "initials", _("拼音首字母")
+
+
 class ConsentQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None) -> "ConsentQuerySet":
         """Consents in force on a day: given by then, not withdrawn by then."""
@@ -26,6 +35,19 @@ class ConsentQuerySet(models.QuerySet):
         return self.filter(given_on__lte=on).filter(
             models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=on)
         )
+
+    def next_change(self) -> datetime.date | None:
+        """The next day any consent comes into force or ends, which changes
+        what readers may see with no one saving anything."""
+        today = timezone.localdate()
+        dates = self.aggregate(
+            given=models.Min("given_on", filter=models.Q(given_on__gt=today)),
+            withdrawn=models.Min(
+                "withdrawn_on", filter=models.Q(withdrawn_on__gt=today)
+            ),
+        )
+        days = [day for day in dates.values() if day is not None]
+        return min(days, default=None)
 
 
 def consent_document_path(consent: "Consent", filename: str) -> str:

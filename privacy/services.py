@@ -1,8 +1,128 @@
+"""What publishing asks of privacy: whether an item may go out, and the records
+it leaves. editorial.services calls these for every submission and publication."""
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from privacy.models import ImpactAssessment
-from privacy.rules import consents_in_force
+from privacy.models import ImpactAssessment, Scope
+from privacy.rules import (
+    ProtectedNames,
+    consents_end,
+    consents_in_force,
+    reviewed_form,
+    site_name_replacements,
+)
+from privacy.spellings import Spelling, might_hide_a_name
+
+
+def names_protected_in(item) -> ProtectedNames:
+    """A story protects its own people's names; a program, everyone's."""
+    if hasattr(item, "disclosures"):
+        return item.name_replacements
+    return site_name_replacements()
+
+
+def describe(spelling: Spelling) -> str:
+    return _(
+        "“%(found)s”是%(name)s名字的写法（%(kind)s），"
+        "无法替换为读者可以看到的称呼：请改写这段文字，"
+        "人名用汉字写（页面会按同意情况显示）或者不写"
+    ) % {"found": spelling.found, "name": spelling.name, "kind": spelling.kind}
+
+
+def spelling_problems(item) -> list[str]:
+    """Each protected name written in the item's texts in a form that cannot be
+    replaced for readers (pinyin, initials, split characters), by field."""
+    names = names_protected_in(item)
+    problems = []
+    for where, text in item.public_texts():
+        for spelling in names.unsafe_spellings(text):
+            problem = _("%(where)s里的%(problem)s") % {
+                "where": where,
+                "problem": describe(spelling),
+            }
+            if problem not in problems:
+                problems.append(problem)
+    return problems
+
+
+def spelling_errors(obj, fields, names: ProtectedNames) -> dict[str, list[str]]:
+    """Field errors where text is written (a form, an import row): the fields
+    of `obj` that spell a protected name in a form the page cannot replace.
+    Only text that could hide one is read against the names."""
+    errors = {}
+    for name in fields:
+        text = getattr(obj, name) or ""
+        if might_hide_a_name(text):
+            found = {describe(s): None for s in names.unsafe_spellings(text)}
+            if found:
+                errors[name] = list(found)
+    return errors
+
+
+def consent_problems(story) -> list[str]:
+    """Details a story shows whose people have not consented to them, and
+    photos still waiting for their blurred version."""
+    problems = []
+    for label, missing in story.detail_checks:
+        for person, scope in missing:
+            problems.append(
+                _("%(person)s 缺少“%(scope)s”的同意（%(detail)s）")
+                % {
+                    "person": person.real_name,
+                    "scope": Scope(scope).label,
+                    "detail": label,
+                }
+            )
+    for photo in story.photos.all():
+        if photo.must_blur_faces and not photo.blurred_image:
+            problems.append(
+                _("图片“%(caption)s”标记为必须给人脸打码，但还没有上传打码后的版本")
+                % {"caption": photo.caption[:20]}
+            )
+    return problems
+
+
+def submission_problems(item) -> list[str]:
+    """Why an item may not be submitted for review yet."""
+    return spelling_problems(item)
+
+
+def publication_problems(item) -> list[str]:
+    """Why an item may not be published yet, for the editor to fix."""
+    problems = consent_problems(item) if hasattr(item, "detail_checks") else []
+    return problems + spelling_problems(item)
+
+
+def mark_reviewed(item) -> None:
+    """Before a published item is saved: what the reviewer approved readers
+    would see of each person, and the day the consents behind it stop holding
+    (if one is set). editorial.consents compares later changes with these."""
+    if hasattr(item, "disclosures"):
+        item.reviewed_people = reviewed_form(item.disclosures)
+        item.consents_end_on = consents_end(item.everyone(), story_date=item.story_date)
+
+
+def mark_live_as_reviewed(stories) -> int:
+    """Published stories no reviewer approved through the workflow (loaded by
+    load_demo, or published before approvals were kept): what readers see of
+    them now becomes what was reviewed. Returns how many were marked."""
+    marked = 0
+    for story in stories.filter(reviewed_people={}).with_people():
+        mark_reviewed(story)
+        if story.reviewed_people:
+            type(story).objects.filter(pk=story.pk).update(
+                reviewed_people=story.reviewed_people,
+                consents_end_on=story.consents_end_on,
+            )
+            marked += 1
+    return marked
+
+
+def record_publication(item, user) -> None:
+    """After a published item is saved: the records publishing keeps."""
+    if hasattr(item, "disclosures"):
+        record_impact_assessment(story=item, user=user)
 
 
 def record_impact_assessment(*, story, user) -> ImpactAssessment | None:
@@ -12,7 +132,7 @@ def record_impact_assessment(*, story, user) -> ImpactAssessment | None:
     if not details:
         return None
     consents = []
-    for person in story.people.all():
+    for person in story.everyone():
         for consent in consents_in_force(person):
             scopes = "、".join(sorted(consent.get_scope_labels()))
             guardian = (

@@ -120,13 +120,6 @@ class Publishable(models.Model):
             and (self.expires_at is None or self.expires_at > now)
         )
 
-    def publication_problems(self) -> list[str]:
-        """Reasons this item may not be published yet (subclasses add theirs)."""
-        return []
-
-    def after_publish(self, user) -> None:
-        """Called in the publishing transaction, for records publishing needs."""
-
     @property
     def public_state(self) -> str:
         """The status as a reader would experience it right now."""
@@ -270,6 +263,16 @@ class Photo(models.Model):
     def publishable_version(self):
         """The image file readers may see, or None."""
         return self.image or None
+
+
+def texts_of(obj, names, where: str = "") -> list[tuple[str, str]]:
+    """(where, text) for the filled text fields of a row, each named as the
+    admin labels it ("标题", or "图片“老屋”的说明" with `where`)."""
+    return [
+        (f"{where}{obj._meta.get_field(name).verbose_name}", getattr(obj, name))
+        for name in names
+        if getattr(obj, name)
+    ]
 
 
 def pinyin_slug(title: str, model: type[models.Model], max_length: int = 80) -> str:

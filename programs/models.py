@@ -7,9 +7,33 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from programs.abstract import Photo, Publishable, PublishableQuerySet, Quantity
+from privacy.rules import site_name_replacements
+from privacy.services import spelling_errors
+from programs.abstract import (
+    Photo,
+    Publishable,
+    PublishableQuerySet,
+    Quantity,
+    texts_of,
+)
 
 year_validators = [MinValueValidator(1949), MaxValueValidator(2100)]
+# A program's own texts; like its figures' and photos', they belong to no one
+# story, so every name any story protects is checked in them where written.
+PROGRAM_TEXT = [
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "lead_organisation",
+    "source_publication",
+    "source_byline",
+]
+
+
+def check_spellings(obj, fields) -> None:
+    if errors := spelling_errors(obj, fields, site_name_replacements()):
+        raise ValidationError(errors)
 
 
 def code_prefix(code: str) -> str:
@@ -276,6 +300,20 @@ class Program(Publishable):
         super().clean()
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("结束年份不能早于起始年份。")})
+        check_spellings(self, PROGRAM_TEXT)
+
+    def public_texts(self) -> list[tuple[str, str]]:
+        """(where, text) for every text of the program readers may see."""
+        texts = texts_of(self, PROGRAM_TEXT)
+        for figure in self.figures.all():
+            where = _("数据“%(i)s”的") % {"i": figure.indicator[:12]}
+            texts += texts_of(
+                figure, ["indicator", "period_label", "source_note"], where
+            )
+        for photo in self.photos.all():
+            where = _("图片“%(caption)s”的") % {"caption": photo.caption[:12]}
+            texts += texts_of(photo, ["caption", "alt_text", "credit"], where)
+        return texts
 
     @property
     def period_display(self) -> str:
@@ -359,6 +397,10 @@ class Figure(Quantity):
     def __str__(self) -> str:
         return f"{self.indicator} {self.display}"
 
+    def clean(self) -> None:
+        super().clean()
+        check_spellings(self, ["indicator", "period_label", "source_note"])
+
     @property
     def when(self) -> str:
         if self.period_label:
@@ -374,6 +416,10 @@ class ProgramPhoto(Photo):
     class Meta(Photo.Meta):
         verbose_name = _("项目图片")
         verbose_name_plural = _("项目图片")
+
+    def clean(self) -> None:
+        super().clean()
+        check_spellings(self, ["caption", "alt_text", "credit"])
 
 
 # A program is versioned together with its figures and photos, so that a version

@@ -11,16 +11,18 @@ item once, at the end, and no search ever sees an entry older than the data.
 """
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 
 from portal.transactions import once_on_commit
 from privacy.models import Consent
-from privacy.rules import redact_text
+from privacy.rules import ProtectedNames
+from privacy.spellings import NameChecker, to_simplified
 from programs.models import Figure, Program, Region
 from search.models import SearchEntry
 from search.terms import as_column, index_terms
@@ -86,62 +88,65 @@ def consent_changes(consents) -> list[datetime.datetime]:
     ]
 
 
-def protected_names(text: str) -> dict[str, str]:
+def protected_names(text: str) -> ProtectedNames:
     """What the `redact_people` filter replaces in a text that belongs to no
     one story, worked out from the stories of the people the text names only
-    (the filter itself reads every story)."""
+    (the filter itself reads every story): named in characters, simplified or
+    traditional, spaced out or not, or in pinyin."""
+    names = ProtectedNames()
     if not text:
-        return {}
+        return names
+    compact = COMPACT_GAPS.sub("", to_simplified(text))
+    people = list(Person.objects.values_list("pk", "real_name", "household"))
+    if re.search("[A-Za-z]", text):
+        spelled = {s.name for s in NameChecker({n: n for _, n, _ in people})(text)}
+    else:
+        spelled = set()
     named = [
         (pk, household)
-        for pk, name, household in Person.objects.values_list(
-            "pk", "real_name", "household"
-        )
-        if name in text or (len(name) > 2 and name[1:] in text)
+        for pk, name, household in people
+        if name in compact or (len(name) > 2 and name[1:] in compact) or name in spelled
     ]
     if not named:
-        return {}
-    stories = (
-        Story.objects.filter(
-            Q(people__in=[pk for pk, _ in named])
-            | Q(people__household__in=[h for _, h in named if h is not None])
-        )
-        .distinct()
-        .prefetch_related("people__consents", "people__household__members__consents")
-    )
-    replacements: dict[str, str] = {}
+        return names
+    stories = Story.objects.concerning(
+        [pk for pk, _ in named], [h for _, h in named if h is not None]
+    ).with_people()
     for story in stories:
-        replacements.update(story.name_replacements)
-    return replacements
+        names.update_from(story.name_replacements)
+    return names
+
+
+# Spaces and dots people put between the characters of a name.
+COMPACT_GAPS = re.compile(r"[ \t\u3000·•・\-_.]")
 
 
 def redact_people(texts: list[str]) -> list[str]:
+    """Texts that belong to no one story, for the index: every spelling of a
+    protected name replaced, pinyin and initials too."""
     if not any(texts):
         return texts
-    replacements = protected_names("\n".join(texts))
-    return [redact_text(text, replacements) for text in texts]
+    names = protected_names("\n".join(texts))
+    return [names.redact_everything(text) for text in texts]
 
 
 # -- stories -----------------------------------------------------------------
 
 
 def stories_for_indexing(stories: QuerySet) -> QuerySet:
-    return stories.select_related("region").prefetch_related(
-        "programs",
-        "causes",
-        "storyperson_set__person",
-        "people__consents",
-        "people__household__members__consents",
-        "assistance__recipient__consents",
-        "outcomes",
-        "photos__people_shown__consents",
+    return (
+        stories.select_related("region")
+        .with_details()
+        .prefetch_related("programs", "storyperson_set__person")
     )
 
 
 def story_document(story, chain: list[tuple], program_titles: dict[int, str]):
     """A story as its page shows it to readers. `chain`: its region and those
     above, (id, name); `program_titles`: programs' public titles."""
-    redact = story.redact
+    # Every spelling, pinyin and initials too: a search must never find a
+    # protected person however the text wrote them.
+    redact = story.name_replacements.redact_everything
     programs = [p for p in story.programs.all() if p.is_public]
     body = [
         redact(story.body),
@@ -159,11 +164,7 @@ def story_document(story, chain: list[tuple], program_titles: dict[int, str]):
     body += [redact(photo.caption) for photo in story.public_photos()]
     for featured in story.storyperson_set.all():
         body += [story.disclosure_of(featured.person).name, redact(featured.role)]
-    people = {p.pk: p for p in story.people.all()}
-    for person in list(people.values()):
-        if person.household_id:
-            people.update((m.pk, m) for m in person.household.members.all())
-    consents = [c for p in people.values() for c in p.consents.all()]
+    consents = [c for p in story.everyone() for c in p.consents.all()]
     return Document(
         title=redact(story.title),
         lead=redact(story.dek),
@@ -258,13 +259,8 @@ def program_document(program, chain: list[tuple], indicators: list[str]) -> Docu
 def next_consent_change() -> datetime.datetime | None:
     """The next day any consent comes into force or ends: a program's text
     may name anyone, and programs are few enough to rebuild then."""
-    today = timezone.localdate()
-    dates = Consent.objects.aggregate(
-        given=Min("given_on", filter=Q(given_on__gt=today)),
-        withdrawn=Min("withdrawn_on", filter=Q(withdrawn_on__gt=today)),
-    )
-    days = [day for day in dates.values() if day is not None]
-    return start_of(min(days)) if days else None
+    day = Consent.objects.next_change()
+    return start_of(day) if day else None
 
 
 def index_programs(programs: QuerySet, chunk_size: int = CHUNK_SIZE) -> int:

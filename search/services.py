@@ -413,9 +413,7 @@ def for_display(item: str, pks: list[int]) -> QuerySet:
         return (
             Story.objects.published()
             .select_related("region")
-            .prefetch_related(
-                "people__consents", "people__household__members__consents"
-            )
+            .with_people()
             .filter(pk__in=pks)
         )
     return (

@@ -216,12 +216,7 @@ def people_changed(people: list[Person], households: set[int | None]) -> None:
     """A person's name, policy, age, household or consents decide what the
     stories of everyone in the household, and program texts naming them, show."""
     households.discard(None)
-    mark_stories(
-        Story.objects.filter(
-            Q(people__in=[p.pk for p in people if p.pk])
-            | Q(people__household__in=households)
-        ).distinct()
-    )
+    mark_stories(Story.objects.concerning([p.pk for p in people if p.pk], households))
     names = [n for p in people for n in (p.real_name, p.real_name[1:]) if len(n) > 1]
     mark_programs(containing(Program, PROGRAM_TEXT, names))
 

@@ -4,7 +4,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import EditorialAdmin
+from editorial.consents import return_lapsed
 from editorial.services import can_edit, editable
+from privacy import services as privacy
 from privacy.admin import ConsentInline
 from privacy.forms import PhotoForm
 from programs.admin import QuantityForm, SpreadsheetAdminMixin
@@ -132,6 +134,14 @@ class StoryAdmin(SpreadsheetAdminMixin, EditorialAdmin):
         EditorialAdmin.publication_fieldset,
     )
 
+    def changelist_view(self, request, extra_context=None):
+        return_lapsed()
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return_lapsed()
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_queryset(self, request):
         return (
             super()
@@ -162,7 +172,7 @@ class StoryAdmin(SpreadsheetAdminMixin, EditorialAdmin):
                 for sp in story.storyperson_set.select_related("person")
             ),
         )
-        problems = story.publication_problems()
+        problems = privacy.publication_problems(story)
         if problems:
             rows += format_html(
                 '<li class="errornote">{}<ul>{}</ul></li>',

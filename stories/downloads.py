@@ -82,7 +82,7 @@ def assistance_record(
         "period_label": line.get_period_display(),
         "year": line.year,
         "source": {
-            "publication": story.source_publication,
+            "publication": story.redact(story.source_publication),
             "date": day(story.source_date),
         },
         "matches_filters": matches,
@@ -111,11 +111,7 @@ def filtered_assistance(request: HttpRequest) -> tuple[dict, list[dict], bool]:
     stories = (
         form.filter(Story.objects.published())
         .select_related("region__parent__parent__parent__parent")
-        .prefetch_related(
-            "assistance__recipient__consents",
-            "people__consents",
-            "people__household__members__consents",
-        )
+        .with_details()
         .order_by("-published_at", "-pk")
     )
     stories = list(stories[: MAX_STORIES + 1])

@@ -25,11 +25,7 @@ def providers_on_published_stories() -> list[str]:
         Story.objects.published()
         .filter(assistance__provider__gt="")
         .distinct()
-        .prefetch_related(
-            "assistance__recipient__consents",
-            "people__consents",
-            "people__household__members__consents",
-        )
+        .with_details()
     )
     names = {
         story.redact(line.provider)
@@ -162,12 +158,7 @@ class StoryFilterForm(forms.Form):
         any_line = bool(cls.assistance_criteria(data))
         kept = [
             story.pk
-            for story in stories.prefetch_related(
-                "assistance__recipient__consents",
-                "outcomes",
-                "people__consents",
-                "people__household__members__consents",
-            )
+            for story in stories.with_details()
             if (not cause or cause in story.public_causes())
             and (
                 not any_line

@@ -1,6 +1,6 @@
+import datetime
 from collections import defaultdict
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import reversion
 from django.core.exceptions import ValidationError
@@ -11,16 +11,27 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from privacy.models import DisplayPolicy, Scope
+from privacy.rules import (
+    HEALTH_CAUSES,
+    Disclosure,
+    ProtectedNames,
+    disclose,
+    disclose_all,
+    line_scopes,
+    names_to_protect,
+    protected_form,
+    redact_text,
+)
+from privacy.services import spelling_errors
 from programs.abstract import (
     Photo,
     Publishable,
     PublishableQuerySet,
     Quantity,
     format_number,
+    texts_of,
 )
-
-if TYPE_CHECKING:
-    from privacy.rules import Disclosure
 from programs.models import Program, Region, year_validators
 
 # Under China's PIPL a child under 14's personal information is sensitive.
@@ -86,11 +97,7 @@ class Person(models.Model):
         MALE = "male", _("男")
         UNKNOWN = "", _("未说明")
 
-    class DisplayPolicy(models.TextChoices):
-        REAL_NAME = "real_name", _("真实姓名（须有同意）")
-        SURNAME = "surname", _("姓氏加“某”")
-        PSEUDONYM = "pseudonym", _("化名")
-        INITIALS = "initials", _("拼音首字母")
+    DisplayPolicy = DisplayPolicy
 
     real_name = models.CharField(_("真实姓名"), max_length=40)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender, blank=True)
@@ -179,28 +186,99 @@ class Person(models.Model):
     @property
     def protected_name(self) -> str:
         """How readers see this person when the real name may not be shown."""
-        from privacy.rules import protected_form
-
         return protected_form(self)
 
-    def disclosure(self, on=None):
+    def disclosure(self, on=None) -> Disclosure:
         """What readers may see of this person, in a story dated `on`."""
-        from privacy.rules import disclose
-
         return disclose(self, story_date=on)
 
     def public_name(self, on=None) -> str:
         return self.disclosure(on).name
 
 
+# A story's own texts, checked for protected names where they are written.
+STORY_TEXT = ["title", "slug", "dek", "body", "outcome", "byline", "source_publication"]
+
+
+class StoryLine(models.Model):
+    """A row that belongs to a story and carries text readers see: checked for
+    its people's names where it is written, as the story is."""
+
+    TEXT_FIELDS: list[str] = []
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.story_id:
+            names = self.story.name_replacements
+            if errors := spelling_errors(self, self.TEXT_FIELDS, names):
+                raise ValidationError(errors)
+
+
+# Everyone a story concerns, with what decides what readers see of them: their
+# consents, and their households' members with theirs; and which of them the
+# story features (whose consents its health details need).
+PEOPLE = (
+    "concerned__consents",
+    "concerned__household__members__consents",
+    "people",
+)
+
+
 class StoryQuerySet(PublishableQuerySet):
-    def for_listing(self) -> "StoryQuerySet":
-        return self.select_related("region").prefetch_related(
-            "causes",
-            "photos__people_shown__consents",
-            "people__consents",
-            "people__household__members__consents",
+    def published(self) -> "StoryQuerySet":
+        """Also: the consents it was published under still hold. A story whose
+        consent ends on a set day leaves every public page that day, with no
+        one saving anything (editorial.consents takes it back to review)."""
+        return (
+            super()
+            .published()
+            .filter(
+                models.Q(consents_end_on__isnull=True)
+                | models.Q(consents_end_on__gt=timezone.localdate())
+            )
         )
+
+    def lapsed(self) -> "StoryQuerySet":
+        """Published, but a consent it relied on has ended since."""
+        return self.filter(
+            status=Publishable.Status.PUBLISHED,
+            consents_end_on__lte=timezone.localdate(),
+        )
+
+    def with_people(self) -> "StoryQuerySet":
+        """Ready for the privacy rules: five queries however many stories."""
+        return self.prefetch_related(*PEOPLE)
+
+    def with_details(self) -> "StoryQuerySet":
+        """The lines readers may see, with who they concern."""
+        return self.with_people().prefetch_related(
+            "causes",
+            models.Prefetch(
+                "assistance", queryset=Assistance.objects.select_related("recipient")
+            ),
+            models.Prefetch(
+                "outcomes", queryset=Outcome.objects.select_related("person")
+            ),
+            "photos__people_shown",
+        )
+
+    def for_listing(self) -> "StoryQuerySet":
+        return (
+            self.select_related("region")
+            .with_people()
+            .prefetch_related("causes", "photos__people_shown")
+        )
+
+    def concerning(self, people, households=()) -> "StoryQuerySet":
+        """Stories that concern any of these people, or anyone in these
+        households, in any role."""
+        return self.filter(
+            models.Q(concerned__in=people)
+            | models.Q(concerned__household__in=households)
+        ).distinct()
 
     def in_region(self, region: Region) -> "StoryQuerySet":
         return self.filter(region__in=region.descendant_ids())
@@ -239,6 +317,14 @@ class Story(Publishable):
         blank=True,
         related_name="stories",
     )
+    # Read only: featured, receiving assistance, in an outcome or in a photo.
+    concerned = models.ManyToManyField(
+        Person,
+        verbose_name=_("涉及的人"),
+        through="Concern",
+        editable=False,
+        related_name="concerning_stories",
+    )
     outcome = models.TextField(
         _("变化"),
         blank=True,
@@ -252,6 +338,19 @@ class Story(Publishable):
         _("正文写到健康或残疾情况"),
         default=False,
         help_text=_("勾选后，发布前须有文中人物关于健康情况的同意。"),
+    )
+    # What a reviewer approved readers would see of each person, when the story
+    # was published: a later change that shows more, or a consent that covers
+    # less, takes the story back to review (editorial.consents).
+    reviewed_people = models.JSONField(
+        _("发布时审核的人物公开情况"), default=dict, blank=True, editable=False
+    )
+    consents_end_on = models.DateField(
+        _("同意到期日"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("发布所依据的同意从这一天起不再有效，故事自动下线。"),
     )
 
     objects = StoryQuerySet.as_manager()
@@ -280,8 +379,49 @@ class Story(Publishable):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk:
+            errors = spelling_errors(self, STORY_TEXT, self.name_replacements)
+            if errors:
+                raise ValidationError(errors)
+
     def get_absolute_url(self) -> str:
         return reverse("stories:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return super().is_public and (
+            self.consents_end_on is None or self.consents_end_on > timezone.localdate()
+        )
+
+    @property
+    def public_until(self):
+        """When readers stop seeing it, by its expiry or its consents."""
+        ends = [self.expires_at]
+        if self.consents_end_on:
+            ends.append(
+                timezone.make_aware(
+                    datetime.datetime.combine(self.consents_end_on, datetime.time.min)
+                )
+            )
+        return min((end for end in ends if end is not None), default=None)
+
+    def public_texts(self) -> list[tuple[str, str]]:
+        """(where, text) for every text of the story readers may see, its
+        address included: what the privacy checks read."""
+        texts = texts_of(self, STORY_TEXT)
+        for featured in self.storyperson_set.all():
+            texts += texts_of(featured, ["role"], _("文中人物的"))
+        for line in self.assistance.all():
+            where = _("帮扶明细“%(m)s”的") % {"m": line.get_measure_display()}
+            texts += texts_of(line, ["description", "provider"], where)
+        for outcome in self.outcomes.all():
+            texts += texts_of(outcome, ["description", "period_label"], _("变化的"))
+        for photo in self.photos.all():
+            where = _("图片“%(caption)s”的") % {"caption": photo.caption[:12]}
+            texts += texts_of(photo, ["caption", "alt_text", "credit"], where)
+        return texts
 
     @property
     def story_date(self):
@@ -291,64 +431,47 @@ class Story(Publishable):
         return day or timezone.localdate()
 
     @cached_property
-    def disclosures(self) -> dict[int, "Disclosure"]:
-        """What readers may see of each person in this story, by person id.
+    def disclosures(self) -> dict[int, Disclosure]:
+        """What readers may see of each person in this story, by person id:
+        everyone it concerns and, with a protected child, his household
+        (privacy.rules.disclose_all)."""
+        shown, self._people_by_id = disclose_all(
+            self.concerned.all(), story_date=self.story_date
+        )
+        return shown
 
-        A protected child's household is protected with him, whoever of it the
-        story features: "his grandfather 潘蔼章" would name the boy as surely as
-        his own name would, and a story about the grandfather alone still must
-        not name the boy. Members the story does not feature are included, so
-        that their names are replaced wherever the text mentions them."""
-        from privacy.rules import protect_household
-
-        people = {p.pk: p for p in self.people.all()}
-        shown = {pk: p.disclosure(on=self.story_date) for pk, p in people.items()}
-        households = {p.household_id: p.household for p in people.values()}
-        for household in households.values():
-            if household is None:
-                continue
-            members = list(household.members.all())
-            for member in members:
-                if member.pk not in shown:
-                    shown[member.pk] = member.disclosure(on=self.story_date)
-            if any(
-                shown[m.pk].is_child and not shown[m.pk].shows_real_name
-                for m in members
-            ):
-                for member in members:
-                    shown[member.pk] = protect_household(member, shown[member.pk])
-                    people.setdefault(member.pk, member)
-        self._people_by_id = people
-        return {pk: d for pk, d in shown.items() if pk in people}
-
-    def disclosure_of(self, person: Person) -> "Disclosure":
+    def disclosure_of(self, person: Person) -> Disclosure:
         return self.disclosures.get(person.pk) or person.disclosure(on=self.story_date)
 
+    def person(self, pk: int) -> Person:
+        """One of the people this story concerns, with their consents."""
+        self.disclosures  # noqa: B018 - fills _people_by_id
+        return self._people_by_id[pk]
+
+    def people_by_id(self) -> dict[int, Person]:
+        self.disclosures  # noqa: B018 - fills _people_by_id
+        return self._people_by_id
+
+    def everyone(self) -> list[Person]:
+        """Everyone whose consents decide what readers see of this story: the
+        people it concerns and, with a protected child, his household."""
+        self.disclosures  # noqa: B018 - fills _people_by_id
+        return list(self._people_by_id.values())
+
     @cached_property
-    def name_replacements(self) -> dict[str, str]:
+    def name_replacements(self) -> ProtectedNames:
         """Real names (and given names) of protected people → what readers see."""
-        replacements = {}
-        for pk, disclosure in self.disclosures.items():
-            person = self._people_by_id[pk]
-            if disclosure.shows_real_name:
-                continue
-            replacements[person.real_name] = disclosure.name
-            if len(person.real_name) > 2:
-                # A given name alone (长君) identifies a child just as well.
-                replacements[person.real_name[1:]] = disclosure.name
-        return replacements
+        return names_to_protect(self.disclosures, self._people_by_id)
 
     def redact(self, text: str) -> str:
         """Any text of this story as readers may see it."""
-        from privacy.rules import redact_text
-
         return redact_text(text, self.name_replacements)
 
     def subjects(self, person: "Person | None") -> list[Person]:
         """Whose consent a detail needs: its person, or everyone the story features."""
         if person is not None:
             return [person]
-        return list(self.people.all())
+        return [self.person(p.pk) for p in self.people.all()]
 
     def lacks(self, scopes, person: "Person | None") -> list[tuple[Person, str]]:
         """(person, scope) pairs whose consent is missing for a detail."""
@@ -359,23 +482,27 @@ class Story(Publishable):
             if not self.disclosure_of(subject).allows(scope)
         ]
 
+    def recipient(self, line: "Assistance | Outcome") -> Person | None:
+        """Whom a line concerns, as the rules know them (None: everyone)."""
+        pk = line.recipient_id if isinstance(line, Assistance) else line.person_id
+        return self.person(pk) if pk else None
+
     @cached_property
     def detail_checks(self) -> list[tuple[str, list[tuple[Person, str]]]]:
         """Every sensitive detail of the story with the consents it lacks."""
-        from privacy.models import Scope
-        from privacy.rules import HEALTH_CAUSES, line_scopes
-
         checks = []
         for line in self.assistance.all():
             label = _("帮扶明细“%(m)s”") % {
                 "m": line.description or line.get_measure_display()
             }
             checks.append(
-                (label, self.lacks(line_scopes(line.measure), line.recipient))
+                (label, self.lacks(line_scopes(line.measure), self.recipient(line)))
             )
         for outcome in self.outcomes.all():
             label = _("变化“%(d)s”") % {"d": outcome.description}
-            checks.append((label, self.lacks([Scope.FINANCIAL], outcome.person)))
+            checks.append(
+                (label, self.lacks([Scope.FINANCIAL], self.recipient(outcome)))
+            )
         for cause in self.causes.all():
             if cause.slug in HEALTH_CAUSES:
                 label = _("致贫原因“%(c)s”") % {"c": cause.name}
@@ -388,27 +515,20 @@ class Story(Publishable):
 
     def public_assistance(self) -> list["Assistance"]:
         """Assistance lines whose people consented to them being published."""
-        from privacy.rules import line_scopes
-
         return [
             line
             for line in self.assistance.all()
-            if not self.lacks(line_scopes(line.measure), line.recipient)
+            if not self.lacks(line_scopes(line.measure), self.recipient(line))
         ]
 
     def public_outcomes(self) -> list["Outcome"]:
-        from privacy.models import Scope
-
         return [
             o
             for o in self.outcomes.all()
-            if not self.lacks([Scope.FINANCIAL], o.person)
+            if not self.lacks([Scope.FINANCIAL], self.recipient(o))
         ]
 
     def public_causes(self) -> list["Cause"]:
-        from privacy.models import Scope
-        from privacy.rules import HEALTH_CAUSES
-
         health_ok = not self.lacks([Scope.HEALTH], None)
         return [
             c for c in self.causes.all() if health_ok or c.slug not in HEALTH_CAUSES
@@ -417,8 +537,6 @@ class Story(Publishable):
     def public_photos(self) -> list["StoryPhoto"]:
         """Photos readers may see: everyone shown consented to the photo, and
         faces marked for blurring have their blurred version."""
-        from privacy.models import Scope
-
         return [
             photo
             for photo in self.photos.all()
@@ -429,34 +547,6 @@ class Story(Publishable):
             )
         ]
 
-    def publication_problems(self) -> list[str]:
-        """Why this story may not be published yet, for the editor to fix."""
-        from privacy.models import Scope
-
-        problems = []
-        for label, missing in self.detail_checks:
-            for person, scope in missing:
-                problems.append(
-                    _("%(person)s 缺少“%(scope)s”的同意（%(detail)s）")
-                    % {
-                        "person": person.real_name,
-                        "scope": Scope(scope).label,
-                        "detail": label,
-                    }
-                )
-        for photo in self.photos.all():
-            if photo.must_blur_faces and not photo.blurred_image:
-                problems.append(
-                    _("图片“%(caption)s”标记为必须给人脸打码，但还没有上传打码后的版本")
-                    % {"caption": photo.caption[:20]}
-                )
-        return problems
-
-    def after_publish(self, user) -> None:
-        from privacy.services import record_impact_assessment
-
-        record_impact_assessment(story=self, user=user)
-
     def sensitive_details_published(self) -> list[str]:
         """The sensitive details readers will see, for the impact assessment."""
         return [label for label, missing in self.detail_checks if not missing]
@@ -465,7 +555,9 @@ class Story(Publishable):
         return AssistanceTotal.of(self.public_assistance())
 
 
-class StoryPerson(models.Model):
+class StoryPerson(StoryLine):
+    TEXT_FIELDS = ["role"]
+
     story = models.ForeignKey(Story, verbose_name=_("故事"), on_delete=models.CASCADE)
     person = models.ForeignKey(Person, verbose_name=_("人物"), on_delete=models.PROTECT)
     role = models.CharField(
@@ -506,8 +598,10 @@ class Measure(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Assistance(Quantity):
+class Assistance(StoryLine, Quantity):
     """One line of help a household received: what, from whom, how much, how often."""
+
+    TEXT_FIELDS = ["description", "provider"]
 
     class Period(models.TextChoices):
         ONCE = "once", _("一次性")
@@ -618,8 +712,10 @@ class AssistanceTotal:
         ]
 
 
-class Outcome(Quantity):
+class Outcome(StoryLine, Quantity):
     """What changed: a wage, an income, a harvest, with its period."""
+
+    TEXT_FIELDS = ["description", "period_label"]
 
     story = models.ForeignKey(
         Story, verbose_name=_("故事"), on_delete=models.CASCADE, related_name="outcomes"
@@ -652,7 +748,8 @@ class Outcome(Quantity):
         return f"{self.description} {self.display}"
 
 
-class StoryPhoto(Photo):
+class StoryPhoto(Photo, StoryLine):
+    TEXT_FIELDS = ["caption", "alt_text", "credit"]
     story = models.ForeignKey(
         Story, verbose_name=_("故事"), on_delete=models.CASCADE, related_name="photos"
     )
@@ -676,11 +773,52 @@ class StoryPhoto(Photo):
         verbose_name = _("故事图片")
         verbose_name_plural = _("故事图片")
 
+    def __str__(self) -> str:
+        return super().__str__()
+
     def publishable_version(self):
         """The image file readers may see, or None."""
         if self.must_blur_faces:
             return self.blurred_image or None
         return self.image or None
+
+
+class Concern(models.Model):
+    """That a story concerns a person, in any role: featured, receiving
+    assistance, named in an outcome or shown in a photo. A database view over
+    those four tables (created in migration 0010_concern), so it can never disagree with
+    them; nothing writes to it."""
+
+    pk = models.CompositePrimaryKey("story_id", "person_id")
+    story = models.ForeignKey(
+        Story, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        managed = False
+        db_table = "stories_concern"
+        verbose_name = _("故事涉及的人")
+        verbose_name_plural = _("故事涉及的人")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.story_id}"
+
+
+def site_protected_names() -> ProtectedNames:
+    """Every name any story protects (privacy.rules.site_name_replacements)."""
+    names = ProtectedNames()
+    stories = (
+        Story.objects.filter(pk__in=Concern.objects.values("story_id"))
+        .only("pk", "source_date", "published_at")
+        .with_people()
+        .order_by()
+    )
+    for story in stories.iterator(chunk_size=2000):
+        names.update_from(story.name_replacements)
+    return names
 
 
 # A story is versioned together with its people, assistance, outcomes and

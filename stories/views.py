@@ -44,10 +44,8 @@ class StoryDetailView(PublishedStoryMixin, DetailView):
             .get_queryset()
             # A village and the four levels above it, for the breadcrumbs.
             .select_related("region__parent__parent__parent__parent")
+            .with_details()
             .prefetch_related(
-                "assistance__recipient__consents",
-                "outcomes__person__consents",
-                "photos__people_shown__consents",
                 Prefetch(
                     "storyperson_set",
                     queryset=StoryPerson.objects.select_related("person__household"),
