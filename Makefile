@@ -8,7 +8,7 @@ PORT ?= 8000
 # Only for local development and tests; production sets its own (see README).
 TEST_SECRET_KEY := test-only-secret-key-not-for-production-0123456789
 
-.PHONY: install run test lint format serve migrations-check demo clean messages vnu audit bandit pip-audit backup restore
+.PHONY: install run test lint format serve migrations-check demo clean messages vnu audit bandit pip-audit backup restore privacy-audit
 
 install: $(STAMP)
 
@@ -46,6 +46,12 @@ bandit: install
 
 pip-audit: install
 	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
+
+# Read every public output as an anonymous reader would and list each place a
+# person is shown more than their consents allow (non-zero exit if any). Run
+# it after an import or a batch of edits, with the server's own environment.
+privacy-audit: install
+	$(BIN)/python manage.py privacy_audit
 
 # Back up the database and both media folders into $(DJANGO_BACKUP_ROOT)
 # (var/backups/ by default), or restore one: make restore FROM=var/backups/20261203-101500

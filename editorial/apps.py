@@ -9,3 +9,7 @@ class EditorialConfig(AppConfig):
 
     def ready(self) -> None:
         from editorial import signals  # noqa: F401 - connects the receivers
+        from editorial.audit import staff_roles
+        from privacy.audit import audit_check
+
+        audit_check(staff_roles)

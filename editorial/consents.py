@@ -48,6 +48,23 @@ def approving(user):
         _approver.reset(token)
 
 
+def shows_more(people=(), households=()) -> list[str]:
+    """What a change not yet committed would show readers beyond what reviewers
+    approved, on published stories concerning these people or households."""
+    stories = (
+        Story.objects.filter(status=Status.PUBLISHED)
+        .concerning([p for p in people if p], [h for h in households if h])
+        .with_people()
+    )
+    more = []
+    for story in stories:
+        _less, shown = changes_since_review(
+            story.reviewed_people, story.disclosures, story.people_by_id()
+        )
+        more += [f"《{story.title}》：{change}" for change in shown]
+    return more
+
+
 def people_changed(people=(), households=()) -> None:
     """Recheck, once the change commits, the published stories that concern
     these people (ids) or anyone in these households (ids)."""

@@ -11,6 +11,7 @@ time, a consent starting or ending on a day) need no write: no entry is kept
 past the next such moment (`next_change`).
 """
 
+import datetime
 import hashlib
 import logging
 import math
@@ -230,13 +231,18 @@ def next_change():
     """The next moment at which a page could change with no one saving
     anything: a published story or program going live or expiring, or a
     consent starting or ending (which decides which names readers see)."""
+    from privacy.models import Consent
     from programs.abstract import Publishable
     from programs.models import Program
-    from search.indexing import next_consent_change
     from stories.models import Story
 
     now = timezone.now()
-    moments = [next_consent_change()]
+    day = Consent.objects.next_change()
+    moments = [
+        timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        if day
+        else None
+    ]
     for model in (Story, Program):
         moments += (
             model.objects.filter(status=Publishable.Status.PUBLISHED)

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from stories.templatetags.stories_tags import redact_people
+from privacy.rules import redact_people
 
 SITE_NAME = gettext_lazy("扶贫故事")
 SITE_DESCRIPTION = gettext_lazy(

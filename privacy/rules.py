@@ -316,11 +316,21 @@ def site_name_replacements() -> ProtectedNames:
     story (a program's summary and body, a region's description): a name one
     story must protect is protected there too."""
     memo = _memo.get()
-    if memo is not None:
-        if "names" not in memo:
-            memo["names"] = kept_site_names()
-        return memo["names"]
-    return _site_name_replacements()
+    if memo is None:
+        return kept_site_names()
+    if "names" not in memo:
+        memo["names"] = kept_site_names()
+    return memo["names"]
+
+
+# How the names are kept between requests: the page cache registers its
+# process memo (pagecache/apps.py); without one they are worked out each time.
+_keeper: Callable | None = None
+
+
+def keep_names_with(keeper: Callable) -> None:
+    global _keeper
+    _keeper = keeper
 
 
 def kept_site_names() -> ProtectedNames:
@@ -328,9 +338,17 @@ def kept_site_names() -> ProtectedNames:
     every story that concerns anyone. Saving a person, a consent or a story
     makes a new generation; a consent's start or end date ends the memo. Kept
     in this process only: real names never go to a shared cache."""
-    from pagecache.store import process_memo
+    if _keeper is None:
+        return _site_name_replacements()
+    return _keeper("site-name-replacements", _site_name_replacements)
 
-    return process_memo("site-name-replacements", _site_name_replacements)
+
+def redact_people(text) -> str:
+    """Text that belongs to no one story (a program's title, summary or body) as
+    readers may see it: every name any story protects is replaced there too."""
+    if not text:
+        return text
+    return redact_text(str(text), site_name_replacements())
 
 
 def _site_name_replacements() -> ProtectedNames:

@@ -80,6 +80,15 @@ def compiled_alternation(keys: tuple[tuple[str, bool], ...]) -> re.Pattern:
     )
 
 
+@dataclass(frozen=True)
+class Spelling:
+    """A protected person's name found in a text in a form readers would know."""
+
+    name: str
+    found: str
+    kind: str
+
+
 class Redactor:
     """Replaces each real name (or given name) in `replacements` by what readers
     see instead, in every form that keeps its characters.
@@ -100,25 +109,43 @@ class Redactor:
                     self.by_first[form].append(key)
 
     def __call__(self, text: str) -> str:
-        if not text or not self.by_first:
+        found = self.pattern_for(text)
+        if found is None:
             return text
+        pattern, ordered = found
+        return pattern.sub(
+            lambda match: self.replacements[ordered[match.lastindex - 1][0]], text
+        )
+
+    def find(self, text: str) -> list[Spelling]:
+        """Each place the text writes one of the names in its characters."""
+        found = self.pattern_for(text)
+        if found is None:
+            return []
+        pattern, ordered = found
+        return [
+            Spelling(ordered[m.lastindex - 1][0], m.group(), KIND_CHARACTERS)
+            for m in pattern.finditer(text)
+        ]
+
+    def pattern_for(self, text: str):
+        """(pattern, keys) for the names whose first character the text has."""
+        if not text or not self.by_first:
+            return None
         keys = {
             key
             for char in set(text) & self.by_first.keys()
             for key in self.by_first[char]
         }
         if not keys:
-            return text
+            return None
         ordered = tuple(
             sorted(
                 ((k, k in self.full_names) for k in keys),
                 key=lambda k: (-len(k[0]), k[0]),
             )
         )
-        pattern = compiled_alternation(ordered)
-        return pattern.sub(
-            lambda match: self.replacements[ordered[match.lastindex - 1][0]], text
-        )
+        return compiled_alternation(ordered), ordered
 
 
 # -- pinyin and initials -------------------------------------------------------
@@ -175,15 +202,6 @@ def initials_pattern(letters: str) -> re.Pattern | None:
     dotted = r"\.\s?".join(letters) + r"\.?"
     forms = [dotted] if len(letters) == 2 else [dotted, letters]
     return re.compile(rf"(?<![A-Za-z])(?:{'|'.join(forms)})(?![A-Za-z])")
-
-
-@dataclass(frozen=True)
-class Spelling:
-    """A protected person's name found in a text in a form readers would know."""
-
-    name: str
-    found: str
-    kind: str
 
 
 @lru_cache(maxsize=8192)

@@ -19,10 +19,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from privacy.rules import redact_people
 from programs.abstract import QUALIFIER_PREFIX, QUALIFIER_SUFFIX
 from programs.models import Figure, Program
 from programs.spreadsheets import escape_formula
-from stories.templatetags.stories_tags import redact_people
 
 SITE_NAME = gettext_lazy("扶贫故事")
 LICENSE_NOTE = gettext_lazy(

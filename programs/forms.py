@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pagecache.store import memo
+from privacy.rules import redact_people
 from programs.models import Category, Program, Region
-from stories.templatetags.stories_tags import redact_people
 
 
 class FilterSelect(forms.Select):

@@ -9,10 +9,14 @@ class StoriesConfig(AppConfig):
     verbose_name = _("人物故事")
 
     def ready(self) -> None:
+        from privacy.audit import audit_check, audit_people_from
         from privacy.rules import protect_names_from
+        from stories.audit import people_with_story_dates, published_stories
         from stories.models import site_protected_names
 
         protect_names_from(site_protected_names)
+        audit_people_from(people_with_story_dates)
+        audit_check(published_stories)
         post_migrate.connect(mark_live_stories_reviewed, sender=self)
 
 

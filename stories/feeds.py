@@ -13,9 +13,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from portal.sharing import filter_query
+from privacy.rules import redact_people
 from stories.forms import StoryFilterForm
 from stories.models import Story
-from stories.templatetags.stories_tags import redact_people
 
 FEED_ITEMS = 30
 

@@ -446,6 +446,8 @@ class Story(Publishable):
     def person(self, pk: int) -> Person:
         """One of the people this story concerns, with their consents."""
         self.disclosures  # noqa: B018 - fills _people_by_id
+        if pk not in self._people_by_id:  # a line saved since they were read
+            self._people_by_id[pk] = Person.objects.get(pk=pk)
         return self._people_by_id[pk]
 
     def people_by_id(self) -> dict[int, Person]:

@@ -12,9 +12,9 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext as _
 
+from privacy.rules import redact_people
 from programs.abstract import Qualifier
 from programs.models import Figure, Indicator
-from stories.templatetags.stories_tags import redact_people
 
 register = template.Library()
 

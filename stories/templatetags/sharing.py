@@ -5,8 +5,8 @@ from django import template
 from django.utils.safestring import SafeString
 
 from portal import sharing
+from privacy.rules import redact_people
 from stories.feeds import feed_title, feed_url, filters_label
-from stories.templatetags.stories_tags import redact_people
 
 register = template.Library()
 
