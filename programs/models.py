@@ -7,7 +7,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from programs.abstract import Photo, Publishable, PublishableQuerySet, Quantity
+from programs.abstract import (
+    PHOTO_COPY_FIELDS,
+    Photo,
+    Publishable,
+    PublishableQuerySet,
+    Quantity,
+)
 
 year_validators = [MinValueValidator(1949), MaxValueValidator(2100)]
 
@@ -379,5 +385,5 @@ class ProgramPhoto(Photo):
 # A program is versioned together with its figures and photos, so that a version
 # can be compared and restored whole (editorial.services.restore_version).
 reversion.register(Figure)
-reversion.register(ProgramPhoto)
+reversion.register(ProgramPhoto, exclude=PHOTO_COPY_FIELDS)
 reversion.register(Program, follow=("figures", "photos"))

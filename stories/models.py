@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from privacy.files import private_photo_name, private_photo_storage
 from programs.abstract import (
+    PHOTO_COPY_FIELDS,
     Photo,
     Publishable,
     PublishableQuerySet,
@@ -662,7 +664,10 @@ class StoryPhoto(Photo):
         help_text=_("勾选后，须上传打码后的版本才能发布；读者只看到打码版。"),
     )
     blurred_image = models.ImageField(
-        _("打码后的图片"), upload_to="photos/blurred/%Y/%m/", blank=True
+        _("打码后的图片"),
+        upload_to=private_photo_name,
+        storage=private_photo_storage,
+        blank=True,
     )
     people_shown = models.ManyToManyField(
         Person,
@@ -676,8 +681,10 @@ class StoryPhoto(Photo):
         verbose_name = _("故事图片")
         verbose_name_plural = _("故事图片")
 
-    def publishable_version(self):
-        """The image file readers may see, or None."""
+    def source_for_readers(self):
+        """The private file a public copy is made from: only the blurred
+        version when faces must be blurred. Whether the photo may be shown at
+        all is Story.public_photos's decision."""
         if self.must_blur_faces:
             return self.blurred_image or None
         return self.image or None
@@ -685,8 +692,9 @@ class StoryPhoto(Photo):
 
 # A story is versioned together with its people, assistance, outcomes and
 # photos, so that a version can be compared and restored whole.
-for _line in (StoryPerson, Assistance, Outcome, StoryPhoto):
+for _line in (StoryPerson, Assistance, Outcome):
     reversion.register(_line)
+reversion.register(StoryPhoto, exclude=PHOTO_COPY_FIELDS)
 reversion.register(
     Story, follow=("storyperson_set", "assistance", "outcomes", "photos")
 )
