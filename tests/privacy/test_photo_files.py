@@ -7,7 +7,9 @@ here as the proxy serves it in production: whole."""
 import datetime
 import io
 import json
+import os
 import re
+import time
 import xml.etree.ElementTree as ET
 from io import BytesIO
 from pathlib import Path
@@ -415,3 +417,18 @@ def test_restoring_an_older_version_makes_the_copy_that_version_allows(
     assert copy.relative_to(settings.MEDIA_ROOT).as_posix() == photo.public_image.name
     assert photo.public_image_source == photo.image.name
     assert colour_of(copy)[0] > 200
+
+
+def test_the_daily_check_deletes_copies_no_photo_refers_to(settings):
+    """A copy written by a save that then failed is nobody's: the daily check
+    deletes it once it is an hour old, not while a save may still be on."""
+    folder = Path(settings.MEDIA_ROOT, "p")
+    folder.mkdir(parents=True)
+    old, fresh = folder / ("0" * 32 + ".jpg"), folder / ("f" * 32 + ".jpg")
+    for path in (old, fresh):
+        path.write_bytes(jpeg("red"))
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(old, (two_hours_ago, two_hours_ago))
+
+    call_command("sync_photo_copies", stdout=io.StringIO())
+    assert public_files(settings) == [fresh]
