@@ -107,13 +107,11 @@ def share_image(
         image = photo.publishable_version()
         if not image:
             continue
-        # The stored size is the original's; a blurred version may differ.
-        sized = image == photo.image and photo.width
         return ShareImage(
             url=request.build_absolute_uri(image.url),
             alt=redact(photo.alt_text),
-            width=photo.width if sized else None,
-            height=photo.height if sized else None,
+            width=photo.public_width,
+            height=photo.public_height,
         )
     return None
 

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from portal import views
 from portal.sitemaps import sitemaps
+from privacy.views import photo_original
 
 admin.site.site_header = _("扶贫故事与项目 · 编辑后台")
 admin.site.site_title = _("编辑后台")
@@ -29,6 +30,12 @@ urlpatterns = [
     path("preview/", include("editorial.urls")),
     # Before admin.site.urls, so the throttle sits in front of admin:login.
     path("admin/login/", views.admin_login),
+    # Photo originals, for staff allowed to view the photo (privacy/views.py).
+    path(
+        "admin/photo-files/<path:name>",
+        admin.site.admin_view(photo_original),
+        name="photo_original",
+    ),
     path("admin/", admin.site.urls),
 ]
 

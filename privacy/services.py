@@ -46,15 +46,16 @@ def spelling_problems(item) -> list[str]:
     return problems
 
 
-def spelling_errors(obj, fields, names: ProtectedNames) -> dict[str, list[str]]:
+def spelling_errors(obj, fields, names) -> dict[str, list[str]]:
     """Field errors where text is written (a form, an import row): the fields
     of `obj` that spell a protected name in a form the page cannot replace.
-    Only text that could hide one is read against the names."""
+    `names` is a function giving the ProtectedNames, called only for text that
+    could hide one (Latin letters, traditional characters)."""
     errors = {}
     for name in fields:
         text = getattr(obj, name) or ""
         if might_hide_a_name(text):
-            found = {describe(s): None for s in names.unsafe_spellings(text)}
+            found = {describe(s): None for s in names().unsafe_spellings(text)}
             if found:
                 errors[name] = list(found)
     return errors

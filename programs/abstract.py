@@ -14,6 +14,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
+from privacy.files import (
+    private_photo_name,
+    private_photo_storage,
+    public_copy_name,
+)
+
 # 万 and 亿 written in a unit ("万元", "万户") scale the number they follow.
 MAGNITUDES = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 
@@ -231,13 +237,19 @@ class Quantity(models.Model):
 
 
 class Photo(models.Model):
+    # The original is never public: it is kept in private storage under a
+    # random name, and readers get only `public_image`, a re-encoded copy.
     image = models.ImageField(
         _("图片文件"),
-        upload_to="photos/%Y/%m/",
+        upload_to=private_photo_name,
+        storage=private_photo_storage,
         blank=True,
         width_field="width",
         height_field="height",
-        help_text=_("从报纸版面整理的内容可以先登记说明和署名，图片文件稍后补传。"),
+        help_text=_(
+            "从报纸版面整理的内容可以先登记说明和署名，图片文件稍后补传。"
+            "原图只有工作人员能看；读者看到的是网站另存的副本。"
+        ),
     )
     caption = models.TextField(_("图片说明"))
     credit = models.CharField(
@@ -252,6 +264,24 @@ class Photo(models.Model):
     width = models.PositiveIntegerField(_("宽度"), null=True, editable=False)
     height = models.PositiveIntegerField(_("高度"), null=True, editable=False)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # Kept in step by stories.signals: present only while the photo may be
+    # shown, re-encoded from the file readers may see, under a random name.
+    public_image = models.ImageField(
+        _("公开副本"),
+        upload_to=public_copy_name,
+        blank=True,
+        editable=False,
+        width_field="public_width",
+        height_field="public_height",
+    )
+    public_width = models.PositiveIntegerField(_("副本宽度"), null=True, editable=False)
+    public_height = models.PositiveIntegerField(
+        _("副本高度"), null=True, editable=False
+    )
+    # The private file the copy was made from, to tell when it is out of date.
+    public_image_source = models.CharField(
+        _("副本来源"), max_length=100, blank=True, editable=False
+    )
 
     class Meta:
         abstract = True
@@ -261,7 +291,11 @@ class Photo(models.Model):
         return self.caption[:40]
 
     def publishable_version(self):
-        """The image file readers may see, or None."""
+        """The file readers may see: the public copy, or None."""
+        return self.public_image or None
+
+    def source_for_readers(self):
+        """The private file a public copy is made from, or None."""
         return self.image or None
 
 
@@ -273,6 +307,16 @@ def texts_of(obj, names, where: str = "") -> list[tuple[str, str]]:
         for name in names
         if getattr(obj, name)
     ]
+
+
+# Derived from the files, not written by editors: left out of versions, so
+# that history shows no noise and a restore never brings back an old copy.
+PHOTO_COPY_FIELDS = [
+    "public_image",
+    "public_width",
+    "public_height",
+    "public_image_source",
+]
 
 
 def pinyin_slug(title: str, model: type[models.Model], max_length: int = 80) -> str:

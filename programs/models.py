@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from privacy.rules import site_name_replacements
 from privacy.services import spelling_errors
 from programs.abstract import (
+    PHOTO_COPY_FIELDS,
     Photo,
     Publishable,
     PublishableQuerySet,
@@ -32,7 +33,7 @@ PROGRAM_TEXT = [
 
 
 def check_spellings(obj, fields) -> None:
-    if errors := spelling_errors(obj, fields, site_name_replacements()):
+    if errors := spelling_errors(obj, fields, site_name_replacements):
         raise ValidationError(errors)
 
 
@@ -425,5 +426,5 @@ class ProgramPhoto(Photo):
 # A program is versioned together with its figures and photos, so that a version
 # can be compared and restored whole (editorial.services.restore_version).
 reversion.register(Figure)
-reversion.register(ProgramPhoto)
+reversion.register(ProgramPhoto, exclude=PHOTO_COPY_FIELDS)
 reversion.register(Program, follow=("figures", "photos"))

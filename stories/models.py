@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from privacy.files import private_photo_name, private_photo_storage
 from privacy.models import DisplayPolicy, Scope
 from privacy.rules import (
     HEALTH_CAUSES,
@@ -25,6 +26,7 @@ from privacy.rules import (
 )
 from privacy.services import spelling_errors
 from programs.abstract import (
+    PHOTO_COPY_FIELDS,
     Photo,
     Publishable,
     PublishableQuerySet,
@@ -212,7 +214,7 @@ class StoryLine(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.story_id:
-            names = self.story.name_replacements
+            names = lambda: self.story.name_replacements  # noqa: E731
             if errors := spelling_errors(self, self.TEXT_FIELDS, names):
                 raise ValidationError(errors)
 
@@ -382,7 +384,7 @@ class Story(Publishable):
     def clean(self) -> None:
         super().clean()
         if self.pk:
-            errors = spelling_errors(self, STORY_TEXT, self.name_replacements)
+            errors = spelling_errors(self, STORY_TEXT, lambda: self.name_replacements)
             if errors:
                 raise ValidationError(errors)
 
@@ -761,7 +763,10 @@ class StoryPhoto(Photo, StoryLine):
         help_text=_("勾选后，须上传打码后的版本才能发布；读者只看到打码版。"),
     )
     blurred_image = models.ImageField(
-        _("打码后的图片"), upload_to="photos/blurred/%Y/%m/", blank=True
+        _("打码后的图片"),
+        upload_to=private_photo_name,
+        storage=private_photo_storage,
+        blank=True,
     )
     people_shown = models.ManyToManyField(
         Person,
@@ -778,8 +783,10 @@ class StoryPhoto(Photo, StoryLine):
     def __str__(self) -> str:
         return super().__str__()
 
-    def publishable_version(self):
-        """The image file readers may see, or None."""
+    def source_for_readers(self):
+        """The private file a public copy is made from: only the blurred
+        version when faces must be blurred. Whether the photo may be shown at
+        all is Story.public_photos's decision."""
         if self.must_blur_faces:
             return self.blurred_image or None
         return self.image or None
@@ -788,8 +795,21 @@ class StoryPhoto(Photo, StoryLine):
 class Concern(models.Model):
     """That a story concerns a person, in any role: featured, receiving
     assistance, named in an outcome or shown in a photo. A database view over
-    those four tables (created in migration 0010_concern), so it can never disagree with
-    them; nothing writes to it."""
+    those four tables, so it can never disagree with them; nothing writes to it.
+    `migrate` drops it first and makes it again last (stories/apps.py): SQLite
+    cannot alter a table a view reads."""
+
+    VIEW = """
+        CREATE VIEW stories_concern AS
+        SELECT story_id, person_id FROM stories_storyperson
+        UNION SELECT story_id, recipient_id FROM stories_assistance
+            WHERE recipient_id IS NOT NULL
+        UNION SELECT story_id, person_id FROM stories_outcome
+            WHERE person_id IS NOT NULL
+        UNION SELECT photo.story_id, shown.person_id
+            FROM stories_storyphoto_people_shown shown
+            JOIN stories_storyphoto photo ON photo.id = shown.storyphoto_id
+    """
 
     pk = models.CompositePrimaryKey("story_id", "person_id")
     story = models.ForeignKey(
@@ -825,8 +845,9 @@ def site_protected_names() -> ProtectedNames:
 
 # A story is versioned together with its people, assistance, outcomes and
 # photos, so that a version can be compared and restored whole.
-for _line in (StoryPerson, Assistance, Outcome, StoryPhoto):
+for _line in (StoryPerson, Assistance, Outcome):
     reversion.register(_line)
+reversion.register(StoryPhoto, exclude=PHOTO_COPY_FIELDS)
 reversion.register(
     Story, follow=("storyperson_set", "assistance", "outcomes", "photos")
 )

@@ -30,6 +30,7 @@ def _plain_static_and_temp_media(settings, tmp_path):
         },
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     # Staff accounts are made in most tests; the real hasher makes each take
     # a noticeable fraction of a second. The others still check older hashes.
     settings.PASSWORD_HASHERS = [
@@ -158,6 +159,7 @@ def _empty_cache(request, monkeypatch, settings):
     from django.core.cache import cache
 
     from pagecache import store
+    from privacy import files
 
     marker = request.node.get_closest_marker("django_db")
     commits = "transactional_db" in request.fixturenames or (
@@ -165,6 +167,8 @@ def _empty_cache(request, monkeypatch, settings):
     )
     if not commits:
         monkeypatch.setattr(store, "bump_on_commit", store.bump)
+        # Photo files too: written and deleted at once, as the commit would.
+        monkeypatch.setattr(files, "after_commit", lambda func: func())
     settings.PAGE_CACHE_HEADER = True
     cache.clear()
     store.forget_local()

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from stories.models import Story
-from tests.factories import ConsentFactory
+from stories.models import Person, Story, StoryPhoto
+from tests.factories import ConsentFactory, jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,11 +27,17 @@ def folders(settings, tmp_path):
 
 @pytest.fixture
 def site(folders):
-    """The demo, a photo in the public media and a consent scan in private."""
+    """The demo, a photo (its original in private, its copy for readers in the
+    public media) and a consent scan in private."""
     call_command("load_demo", verbosity=0)
-    photo = Path(folders.MEDIA_ROOT) / "photos/2019/11/at-work.jpg"
-    photo.parent.mkdir(parents=True)
-    photo.write_bytes(b"\xff\xd8\xff photo bytes")
+    photo = StoryPhoto.objects.create(
+        story=Story.objects.get(slug="jindong-job-closer-to-home"),
+        image=jpeg("at-work.jpg"),
+        caption="叶寿恒在木板厂上班。",
+        credit="杨亚俊摄",
+        alt_text="叶寿恒在木板厂搬运木板",
+    )
+    photo.people_shown.add(Person.objects.get(real_name="叶寿恒"))
     ConsentFactory(document=SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed"))
     return folders
 
@@ -58,12 +64,14 @@ def back_up() -> Path:
 def test_the_demo_comes_back_exactly(site):
     before = everything(site)
     assert len(json.loads(before[0])) > 100
-    assert len(before[1]) == 2
+    # The photo's original and its public copy, and the scan.
+    assert len(before[1]) == 3
     folder = back_up()
 
-    # What a bad day looks like: stories deleted, a photo lost, a stray file.
+    # What a bad day looks like: stories deleted (and with them the photo's
+    # public copy), its original lost, a stray file.
     Story.objects.all().delete()
-    Path(site.MEDIA_ROOT, "photos/2019/11/at-work.jpg").unlink()
+    next(Path(site.PRIVATE_MEDIA_ROOT, "photos").iterdir()).unlink()
     Path(site.MEDIA_ROOT, "stray.txt").write_text("not in the backup")
     assert everything(site) != before
 

@@ -201,6 +201,7 @@ def test_a_preview_has_no_canonical_address_or_share_card(admin_client):
 
 def test_a_story_with_a_public_photo_shares_it_as_a_large_card(client, demo):
     photo = photo_of_ye_at_work()
+    photo.refresh_from_db()
     story = photo.story
     page = parse(client.get(story.get_absolute_url()).text)
     meta = page.meta
@@ -209,7 +210,7 @@ def test_a_story_with_a_public_photo_shares_it_as_a_large_card(client, demo):
     assert meta["og:locale"] == "zh_CN"
     assert meta["og:title"] == story.title
     assert meta["og:description"] == story.dek
-    assert meta["og:image"] == f"http://testserver{photo.image.url}"
+    assert meta["og:image"] == f"http://testserver{photo.public_image.url}"
     assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "800")
     assert meta["og:image:alt"] == "叶寿恒在木板厂搬运木板"
     assert meta["twitter:card"] == "summary_large_image"
@@ -249,7 +250,8 @@ def test_a_program_shares_its_photo_and_summary(client):
     assert meta["og:type"] == "website"
     assert meta["og:title"] == "浑源县电商扶贫"
     assert meta["og:description"] == "把特产卖向全国。"
-    assert meta["og:image"].startswith("http://testserver/media/photos/")
+    assert meta["og:image"].startswith("http://testserver/media/p/")
+    assert "shop" not in meta["og:image"]
     assert meta["og:image:alt"] == "电商服务中心的货架"
 
 
@@ -290,16 +292,19 @@ def test_no_protected_name_in_any_meta_tag_or_json_ld(client, demo):
         alt_text="潘长君",
     )
     boy.people_shown.add(Person.objects.get(real_name="潘长君"))
+    house.refresh_from_db()
+    boy.refresh_from_db()
 
     html = client.get(story.get_absolute_url()).text
     head = html.split("</head>")[0]
     page = parse(head)
     assert page.meta["og:title"] == "潘某的求学路"
-    assert page.meta["og:image"].endswith(house.image.url)
+    assert page.meta["og:image"].endswith(house.public_image.url)
     assert page.meta["og:image:alt"] == "潘某和爷爷潘某住的老房子"
     assert not [name for name in PROTECTED if name in head]
     assert not [name for name in PROTECTED if name in json.dumps(page.json_ld)]
     assert boy.image.name not in head
+    assert not boy.public_image
 
 
 # QR codes

@@ -51,6 +51,8 @@ def site(demo, monkeypatch):
         alt_text="叶寿恒在木板厂搬运木板",
     )
     ye_photo.people_shown.add(ye)
+    boy_photo.refresh_from_db()
+    ye_photo.refresh_from_db()
     return boy_photo, ye_photo
 
 
@@ -75,11 +77,15 @@ def assert_nowhere(pages: dict, names: list[str]) -> None:
     assert not leaks, leaks
 
 
-def assert_photo_hidden(pages: dict, photo: StoryPhoto) -> None:
-    url = photo.image.url
+def assert_photo_hidden(pages: dict, photo: StoryPhoto, *public_urls: str) -> None:
+    """No page names the photo's original, nor a public copy it once had; and
+    it has none now."""
+    photo.refresh_from_db()
+    assert not photo.public_image
     for page_url, page in pages.items():
-        assert url not in page["body"], page_url
         assert photo.image.name not in page["body"], page_url
+        for url in public_urls:
+            assert url not in page["body"], page_url
 
 
 # One crawl serves several assertions: it walks hundreds of pages, feeds and
@@ -118,7 +124,7 @@ def test_the_crawl_reaches_every_kind_of_public_page_and_reveals_no_child(site):
     assert "困难残疾人生活补贴" in table
 
     # A consenting adult's photo is shown, with its caption, on his story and cards.
-    ye_url = ye_photo.image.url
+    ye_url = ye_photo.public_image.url
     assert f'src="{ye_url}"' in pages[YE_STORY]["body"]
     assert "叶寿恒在木板厂上班。" in pages[YE_STORY]["body"]
     assert any(
@@ -133,6 +139,8 @@ def test_a_withdrawn_consent_takes_effect_on_the_next_request(site, client):
     _boy_photo, ye_photo = site
     before = client.get(YE_STORY).content.decode()
     assert "叶寿恒" in before
+    ye_url = ye_photo.public_image.url
+    assert ye_url in before
     assert "合计" in text_of(assistance_section(before))
 
     consent = Consent.objects.get(person__real_name="叶寿恒")
@@ -145,7 +153,7 @@ def test_a_withdrawn_consent_takes_effect_on_the_next_request(site, client):
     # Program pages too: a program's text names him.
     assert_nowhere(pages, ["叶寿恒"])
     assert_nowhere(pages, PROTECTED)
-    assert_photo_hidden(pages, ye_photo)
+    assert_photo_hidden(pages, ye_photo, ye_url)
     story = pages[YE_STORY]["body"]
     assert "叶某" in story
     # His consent covered his financial details: the household's lines (and his

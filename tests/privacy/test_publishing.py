@@ -116,7 +116,9 @@ def test_faces_to_blur_block_publishing_until_a_blurred_version_is_attached(
     photo.save()
     assert publish(client, draft).status_code == 302
     assert Story.objects.get(pk=draft.pk).status == Status.PUBLISHED
-    assert photo.publishable_version() == photo.blurred_image
+    photo.refresh_from_db()
+    assert photo.publishable_version() == photo.public_image
+    assert photo.public_image_source == photo.blurred_image.name
 
 
 def test_with_the_consent_publishing_records_an_impact_assessment(

@@ -173,13 +173,14 @@ def test_no_protected_name_reaches_a_feed(client, demo):
 
 def test_a_public_photo_is_sent_as_an_enclosure(client, demo):
     photo = photo_of_ye_at_work()
+    photo.refresh_from_db()
     _channel, items = rss_items(client)
     (enclosure,) = [
         i.find("enclosure") for i in items if i.find("enclosure") is not None
     ]
-    assert enclosure.get("url") == "http://testserver" + photo.image.url
+    assert enclosure.get("url") == "http://testserver" + photo.public_image.url
     assert enclosure.get("type") == "image/jpeg"
-    assert int(enclosure.get("length")) == photo.image.size
+    assert int(enclosure.get("length")) == photo.public_image.size
 
 
 def test_the_story_list_links_the_feeds_of_its_current_filters(client, demo):
