@@ -6,3 +6,6 @@ class EditorialConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "editorial"
     verbose_name = _("编辑流程")
+
+    def ready(self):
+        from editorial import signals  # noqa: F401 (connects the receivers)

@@ -29,6 +29,8 @@ urlpatterns = [
     path("preview/", include("editorial.urls")),
     # Before admin.site.urls, so the throttle sits in front of admin:login.
     path("admin/login/", views.admin_login),
+    # Before admin.site.urls too: results named as the user may see them.
+    path("admin/autocomplete/", views.admin_autocomplete),
     path("admin/", admin.site.urls),
 ]
 
