@@ -399,6 +399,10 @@ class EditorialAdmin(VersionAdmin):
 
     def share_preview_view(self, request, object_id):
         obj = self.get_item(request, object_id)
+        # A public link to an item is for those who may change it: an author
+        # may not hand out someone else's draft.
+        if not services.can_edit(request.user, obj):
+            raise PermissionDenied
         link = None
         if request.method == "POST":
             link = request.build_absolute_uri(
@@ -434,7 +438,9 @@ class EditorialAdmin(VersionAdmin):
                     "editorial:preview",
                     args=[obj._meta.app_label, obj._meta.model_name, obj.pk],
                 ),
-                share_preview_url=self.admin_url("share_preview", obj.pk),
+                share_preview_url=self.admin_url("share_preview", obj.pk)
+                if services.can_edit(request.user, obj)
+                else None,
             )
         return super().change_view(request, object_id, form_url, extra)
 

@@ -12,7 +12,7 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
@@ -20,6 +20,7 @@ from reversion.models import Version
 from editorial.models import AuditEntry, ReviewNote
 from privacy import services as privacy
 from programs.abstract import Publishable
+from stories.models import Household, Person, Story
 
 Status = Publishable.Status
 Action = AuditEntry.Action
@@ -65,6 +66,58 @@ def editable(items: QuerySet, user) -> QuerySet:
     if not user.has_perm(perm(items.model, "change")):
         return items.none()
     return items.filter(created_by=user, status=Status.DRAFT)
+
+
+def can_change_people(user, people: QuerySet) -> bool:
+    """Changing a person changes every story they appear in, and every story
+    about their household (a protected child shields the whole household): so
+    it needs the right to edit all of those stories. An author changes only
+    people in nothing but her own drafts (or in no story yet)."""
+    if user.has_perm(perm(Story, "change_any")):
+        return True
+    stories = Story.objects.all()
+    others = stories.exclude(pk__in=editable(stories, user).values("pk"))
+    households = people.exclude(household=None).values("household")
+    affected = Person.objects.filter(
+        Q(pk__in=people.values("pk")) | Q(household__in=households)
+    )
+    return not affected.concerned_by(others).exists()
+
+
+def sees_every_real_name(user) -> bool:
+    """Reviewers hold the privacy permission; editors edit every story, and
+    so read every name in them anyway. Authors see fewer (people_hidden_from)."""
+    return user.has_perm("privacy.view_real_names") or user.has_perm(
+        perm(Story, "change_any")
+    )
+
+
+def own_stories(user) -> QuerySet:
+    # Stories loaded without an author (the demo, imports) are no one's own.
+    return Story.objects.filter(created_by__isnull=False, created_by=user.pk)
+
+
+def people_hidden_from(user) -> QuerySet:
+    """People whose real names this user may not see in the admin: people
+    some story concerns, but none that she wrote. People in no story yet are
+    hers to find and add."""
+    if sees_every_real_name(user):
+        return Person.objects.none()
+    own = Person.objects.concerned_by(own_stories(user))
+    return Person.objects.concerned_by(Story.objects.all()).exclude(
+        pk__in=own.values("pk")
+    )
+
+
+def households_hidden_from(user) -> QuerySet:
+    """Households named after a hidden person (潘蔼章户): those with a member
+    hidden from this user and none in her own stories."""
+    if sees_every_real_name(user):
+        return Household.objects.none()
+    own = Person.objects.concerned_by(own_stories(user))
+    return Household.objects.filter(
+        pk__in=people_hidden_from(user).values("household")
+    ).exclude(pk__in=own.exclude(household=None).values("household"))
 
 
 def can_submit(user, obj) -> bool:

@@ -36,6 +36,8 @@ urlpatterns = [
         admin.site.admin_view(photo_original),
         name="photo_original",
     ),
+    # Before admin.site.urls too: results named as the user may see them.
+    path("admin/autocomplete/", views.admin_autocomplete),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,6 +3,7 @@ import sys
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -69,6 +70,24 @@ def admin_login(request, extra_context=None):
         response["Retry-After"] = str(settings.LOGIN_THROTTLE_SECONDS)
         return response
     return admin.site.login(request, extra_context)
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete, each result named as the model admin names
+    it to this user (its `autocomplete_label`): an author sees people outside
+    her stories by their protected names."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
+
+
+admin_autocomplete = admin.site.admin_view(
+    LabelledAutocompleteJsonView.as_view(admin_site=admin.site)
+)
 
 
 def login_locked_out(request, response=None, credentials=None):

@@ -6,10 +6,23 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
 
 from privacy.forms import ConsentForm
 from privacy.images import document_content_type
 from privacy.models import Consent, ImpactAssessment
+
+
+class EachDeletionLogged:
+    """Django writes the log entries of a bulk delete in one bulk_create,
+    which sends no post_save: one save each lets whoever listens to the
+    admin's log (the audit trail) hear of every deletion."""
+
+    def log_deletions(self, request, queryset):
+        entries = []
+        for obj in queryset:
+            entries += super().log_deletions(request, [obj])
+        return entries
 
 
 class ConsentInline(admin.StackedInline):
@@ -26,7 +39,7 @@ class ConsentInline(admin.StackedInline):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(EachDeletionLogged, VersionAdmin):
     form = ConsentForm
     list_display = (
         "person",

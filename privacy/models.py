@@ -1,6 +1,7 @@
 import datetime
 import os
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
@@ -177,6 +178,10 @@ class Consent(models.Model):
             ]
             if covered
         }
+
+
+# Versioned on their own (their admin) and with their person (the inline).
+reversion.register(Consent)
 
 
 def retention_end(start: datetime.datetime) -> datetime.date:

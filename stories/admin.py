@@ -1,11 +1,25 @@
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import EditorialAdmin
 from editorial.consents import return_lapsed
-from editorial.services import can_edit, editable
+from editorial.people import (
+    NamesAsShownMixin,
+    PeopleAdmin,
+    hidden,
+    household_label,
+    person_label,
+    with_names_hidden,
+)
+from editorial.services import (
+    can_edit,
+    editable,
+    households_hidden_from,
+    people_hidden_from,
+    sees_every_real_name,
+)
 from privacy import services as privacy
 from privacy.admin import ConsentInline
 from privacy.forms import PhotoForm
@@ -24,14 +38,14 @@ from stories.models import (
 from stories.resources import AssistanceResource, PersonResource, StoryResource
 
 
-class StoryPersonInline(admin.TabularInline):
+class StoryPersonInline(NamesAsShownMixin, admin.TabularInline):
     model = StoryPerson
     extra = 1
     autocomplete_fields = ("person",)
     fields = ("person", "role", "order")
 
 
-class AssistanceInline(admin.TabularInline):
+class AssistanceInline(NamesAsShownMixin, admin.TabularInline):
     model = Assistance
     form = QuantityForm
     extra = 1
@@ -52,7 +66,7 @@ class AssistanceInline(admin.TabularInline):
     )
 
 
-class OutcomeInline(admin.TabularInline):
+class OutcomeInline(NamesAsShownMixin, admin.TabularInline):
     model = Outcome
     form = QuantityForm
     extra = 0
@@ -69,7 +83,7 @@ class OutcomeInline(admin.TabularInline):
     )
 
 
-class StoryPhotoInline(admin.StackedInline):
+class StoryPhotoInline(NamesAsShownMixin, admin.StackedInline):
     model = StoryPhoto
     form = PhotoForm
     extra = 0
@@ -194,12 +208,12 @@ class StoryAdmin(SpreadsheetAdminMixin, EditorialAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class PersonAdmin(SpreadsheetAdminMixin, PeopleAdmin):
     resource_classes = (PersonResource,)
     list_display = (
-        "real_name",
+        "name",
         "shown_as",
-        "household",
+        "household_name",
         "household_role",
         "birth_year",
         "age",
@@ -209,6 +223,7 @@ class PersonAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     list_select_related = ("household",)
     search_fields = ("real_name", "household__name", "description")
     autocomplete_fields = ("household",)
+    autocomplete_label = staticmethod(person_label)
     inlines = (ConsentInline,)
     readonly_fields = ("shown_as",)
     fieldsets = (
@@ -228,11 +243,45 @@ class PersonAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("consents")
+        hidden_households = households_hidden_from(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(household_name_hidden=hidden("household", hidden_households))
+            .prefetch_related("consents")
+        )
+
+    def people_of(self, obj) -> QuerySet:
+        return Person.objects.filter(pk=obj.pk)
+
+    @staticmethod
+    def may_be_shown_as(bit: str) -> Q:
+        # 潘某 (surname), a pseudonym, or initials (worked out in Python).
+        if bit.startswith("某"):
+            return Q()
+        return (
+            Q(real_name__startswith=bit[0])
+            | Q(pseudonym__icontains=bit)
+            | Q(display_policy=Person.DisplayPolicy.INITIALS)
+        )
+
+    @admin.display(description=_("姓名"), ordering="real_name")
+    def name(self, person):
+        return self.linked(person, person_label(person))
+
+    @admin.display(description=_("家庭"), ordering="household__name")
+    def household_name(self, person):
+        household = person.household
+        if household is None:
+            return self.get_empty_value_display()
+        if person.household_name_hidden:
+            return household.protected_name
+        return household.name
 
     @admin.display(description=_("读者今天看到"))
     def shown_as(self, person):
-        if not person.pk:
+        # What readers see may be the real name itself.
+        if not person.pk or getattr(person, "name_hidden", True):
             return "—"
         disclosure = person.disclosure()
         return format_html(
@@ -246,16 +295,53 @@ class MemberInline(admin.TabularInline):
     model = Person
     extra = 0
     fields = ("real_name", "household_role", "birth_year", "age", "age_as_of")
+    readonly_fields = ("shown_name",)
     show_change_link = True
+
+    def get_queryset(self, request):
+        return with_names_hidden(super().get_queryset(request), request.user)
+
+    def get_fields(self, request, obj=None):
+        # A household with a member hidden from the user is not hers to
+        # change: its members are listed as she may see them.
+        fields = super().get_fields(request, obj)
+        hidden_people = people_hidden_from(request.user)
+        if obj is not None and hidden_people.filter(household=obj).exists():
+            return ["shown_name" if f == "real_name" else f for f in fields]
+        return fields
+
+    @admin.display(description=_("姓名"))
+    def shown_name(self, person):
+        return person_label(person)
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
-    list_display = ("name", "region", "size")
+class HouseholdAdmin(PeopleAdmin):
+    list_display = ("household_name", "region", "size")
     list_select_related = ("region",)
     search_fields = ("name", "region__name", "members__real_name")
     autocomplete_fields = ("region",)
+    autocomplete_label = staticmethod(household_label)
     inlines = (MemberInline,)
+
+    def people_of(self, obj) -> QuerySet:
+        return obj.members.all()
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if sees_every_real_name(request.user):
+            return fields
+        # A household of hers found by a hidden member's name would tell
+        # her where he lives.
+        return tuple(f for f in fields if f != "members__real_name")
+
+    @staticmethod
+    def may_be_shown_as(bit: str) -> Q:
+        return Q() if bit[0] in "某户" else Q(name__startswith=bit[0])
+
+    @admin.display(description=_("户名"), ordering="name")
+    def household_name(self, household):
+        return self.linked(household, household_label(household))
 
 
 @admin.register(Cause)
@@ -266,20 +352,64 @@ class CauseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assistance)
-class AssistanceAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class AssistanceAdmin(NamesAsShownMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     """Assistance lines are edited on their story; this list is for
     spreadsheets and for finding lines across stories."""
 
     resource_classes = (AssistanceResource,)
-    list_display = ("story", "order", "measure", "as_written", "period", "recipient")
+    list_display = (
+        "story",
+        "order",
+        "measure",
+        "as_written",
+        "period",
+        "recipient_name",
+    )
     list_filter = ("measure", "period", "provider_type", "year")
     list_select_related = ("story", "recipient")
     search_fields = ("story__title", "description", "provider", "recipient__real_name")
     autocomplete_fields = ("story", "recipient")
 
+    def get_queryset(self, request):
+        hidden_people = people_hidden_from(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(recipient_hidden=hidden("recipient", hidden_people))
+        )
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if sees_every_real_name(request.user):
+            return fields
+        # A line found by its recipient's name would say who received what.
+        return tuple(f for f in fields if f != "recipient__real_name")
+
+    # A line whose recipient is hidden from the user is not hers to change:
+    # its page names the recipient as she may see them.
+
+    def get_exclude(self, request, obj=None):
+        if getattr(obj, "recipient_hidden", False):
+            return (*(super().get_exclude(request, obj) or ()), "recipient")
+        return super().get_exclude(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if getattr(obj, "recipient_hidden", False):
+            return (*fields, "recipient_name")
+        return fields
+
     @admin.display(description=_("金额"))
     def as_written(self, line):
         return line.display
+
+    @admin.display(description=_("受助人"), ordering="recipient__real_name")
+    def recipient_name(self, line):
+        if line.recipient is None:
+            return self.get_empty_value_display()
+        if line.recipient_hidden:
+            return line.recipient.protected_name
+        return line.recipient.real_name
 
     # A line belongs to its story: whoever may not edit the story (an author,
     # any story but her own draft) may not edit or delete its lines here

@@ -80,6 +80,28 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def protected_name(self) -> str:
+        """The name for staff who may not see its people's names: named after
+        the head by convention (潘蔼章户), it keeps its first character, like a
+        person's protected name (潘某户)."""
+        return _("%(surname)s某户") % {"surname": self.name[:1]}
+
+
+class PersonQuerySet(models.QuerySet):
+    def concerned_by(self, stories) -> "PersonQuerySet":
+        """People these stories concern: featured, receiving their assistance,
+        named in their outcomes or shown in their photos. One subquery per
+        role, so that no join multiplies the rows."""
+        roles = ("stories", "assistance__story", "outcomes__story", "photos__story")
+        people = Person.objects.order_by()
+        concerned = models.Q()
+        for role in roles:
+            concerned |= models.Q(
+                pk__in=people.filter(**{f"{role}__in": stories}).values("pk")
+            )
+        return self.filter(concerned)
+
 
 class Person(models.Model):
     """Someone a story features. The public name is derived, never stored, so that
@@ -141,6 +163,8 @@ class Person(models.Model):
     pseudonym = models.CharField(
         _("化名"), max_length=40, blank=True, help_text=_("显示方式为“化名”时使用。")
     )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["real_name", "pk"]
@@ -851,3 +875,7 @@ reversion.register(StoryPhoto, exclude=PHOTO_COPY_FIELDS)
 reversion.register(
     Story, follow=("storyperson_set", "assistance", "outcomes", "photos")
 )
+# Changing a person changes every story they appear in: people are versioned
+# with their consents, households with their members.
+reversion.register(Person, follow=("consents",))
+reversion.register(Household, follow=("members",))

@@ -121,8 +121,24 @@ class PersonResource(SpreadsheetResource):
     }
     key_columns = ("真实姓名", "户名")
 
+    # The admin's list marks the people and households hidden from its user
+    # (editorial.people.with_names_hidden); the file shows them as the list does.
+    # Unmarked rows count as hidden to staff without the privacy permission.
+
     def dehydrate_real_name(self, person: Person) -> str:
-        return person.real_name if self.shows_real_names else person.public_name()
+        if self.shows_real_names:
+            return person.real_name
+        if getattr(person, "name_hidden", True):
+            return person.protected_name
+        return person.public_name()
+
+    def dehydrate_household(self, person: Person) -> str:
+        household = person.household
+        if household is None:
+            return ""
+        if self.shows_real_names or not getattr(person, "household_name_hidden", True):
+            return household.name
+        return household.protected_name
 
     class Meta:
         model = Person
@@ -238,6 +254,15 @@ class AssistanceResource(SpreadsheetResource):
 
     def get_queryset(self):
         return Assistance.objects.select_related("story", "recipient")
+
+    def dehydrate_recipient(self, line: Assistance) -> str:
+        # As the admin's list names the recipient (see PersonResource).
+        recipient = line.recipient
+        if recipient is None:
+            return ""
+        if self.shows_real_names or not getattr(line, "recipient_hidden", True):
+            return recipient.real_name
+        return recipient.protected_name
 
     def trail_item(self, instance):
         return instance.story

@@ -66,6 +66,10 @@ ADDED_PERMISSIONS = [
     importlib.import_module(f"stories.migrations.{name}").ADDED
     for name in ("0006_workflow_permissions", "0008_privacy_permissions")
 ]
+REMOVED_PERMISSIONS = [
+    importlib.import_module(f"stories.migrations.{name}").REMOVED
+    for name in ("0013_authors_without_consent_scans",)
+]
 
 
 def ensure_newsroom_groups() -> None:
@@ -88,6 +92,14 @@ def ensure_newsroom_groups() -> None:
             p for added in ADDED_PERMISSIONS for p in added.get(name, [])
         ]:
             group.permissions.add(
+                Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        for app_label, codename in [
+            p for removed in REMOVED_PERMISSIONS for p in removed.get(name, [])
+        ]:
+            group.permissions.remove(
                 Permission.objects.get(
                     content_type__app_label=app_label, codename=codename
                 )

@@ -3,8 +3,10 @@ person would, against what the roles promise (README, "Editors' admin" and
 "Editorial workflow"):
 
 - 作者 (authors) write stories, people, households and their details; they
-  view programs, regions, causes and consents; they edit only their own
-  drafts, and delete only lines of those drafts;
+  view programs, regions and causes, not consents; they edit only their own
+  drafts, and delete only lines of those drafts; they change only people and
+  households in nothing but their own drafts, and see no one else's (here,
+  the demo's people, in published stories);
 - 编辑 (editors) edit all stories, programs, figures, photos and regions, and
   consents; they delete lines, never whole items;
 - 导入 (importers, here an editor in the group) also import spreadsheets;
@@ -30,7 +32,7 @@ from django.urls import NoReverseMatch, reverse
 from editorial.models import AuditEntry
 from privacy.models import Consent, ImpactAssessment
 from programs.models import Figure, Program, Region
-from stories.models import Assistance, Cause, Household, Person, Story
+from stories.models import Assistance, Cause, Household, Person, Story, StoryPerson
 from tests.conftest import staff_user
 from tests.editorial.helpers import change_form_data
 from tests.imports.conftest import ensure_importers_group
@@ -74,12 +76,24 @@ PROMISES: dict[str, dict[str, set[str]]] = {
         "审核": EDIT | SHEET | {"delete"},
     },
     "person": {
+        "作者": {"add"} | SHEET,
+        "编辑": EDIT | SHEET,
+        "导入": EDIT | SHEET | {"import"},
+        "审核": EDIT | SHEET | {"delete"},
+    },
+    "person of own draft": {
         "作者": EDIT | SHEET,
         "编辑": EDIT | SHEET,
         "导入": EDIT | SHEET | {"import"},
         "审核": EDIT | SHEET | {"delete"},
     },
     "household": {
+        "作者": {"add"},
+        "编辑": EDIT,
+        "导入": EDIT,
+        "审核": EDIT | {"delete"},
+    },
+    "household of own draft": {
         "作者": EDIT,
         "编辑": EDIT,
         "导入": EDIT,
@@ -110,7 +124,6 @@ PROMISES: dict[str, dict[str, set[str]]] = {
         "审核": EDIT | {"delete"},
     },
     "consent": {
-        "作者": {"view"},
         "编辑": EDIT,
         "导入": EDIT,
         "审核": EDIT | {"delete"},
@@ -127,7 +140,9 @@ OFFERED = {
     "assistance line": EDIT | {"delete", "import", "export"},
     "line of own draft": EDIT | {"delete", "import", "export"},
     "person": EDIT | {"delete", "import", "export"},
+    "person of own draft": EDIT | {"delete", "import", "export"},
     "household": EDIT | {"delete"},
+    "household of own draft": EDIT | {"delete"},
     "program": ALL,
     "figure": EDIT | {"delete", "import", "export"},
     "region": EDIT | {"delete", "import", "export"},
@@ -189,13 +204,18 @@ def items(people):
     line_of_own = Assistance.objects.filter(story=story).first()
     line_of_own.pk, line_of_own.story = None, own
     line_of_own.save()
+    own_household = Household.objects.create(name="黄秀英户", region=own.region)
+    own_person = Person.objects.create(real_name="黄秀英", household=own_household)
+    StoryPerson.objects.create(story=own, person=own_person)
     return {
         "story": story,
         "own draft": own,
         "assistance line": Assistance.objects.filter(story=story).first(),
         "line of own draft": line_of_own,
-        "person": Person.objects.first(),
-        "household": Household.objects.first(),
+        "person": Person.objects.get(real_name="潘蔼章"),
+        "person of own draft": own_person,
+        "household": Household.objects.get(name="潘蔼章户"),
+        "household of own draft": own_household,
         "program": program,
         "figure": Figure.objects.first(),
         "region": Region.objects.first(),
@@ -343,6 +363,20 @@ FORGED = {
     ),
     "作者 deletes her own draft": ("作者", deleting("own draft")),
     "作者 publishes her own draft": ("作者", publishing("own draft")),
+    "作者 empties the household of a child's grandfather": (
+        "作者",
+        lambda c, items: forged_change(c, items["person"], household=""),
+    ),
+    "作者 renames a household of a published story": (
+        "作者",
+        lambda c, items: forged_change(c, items["household"], name="改名户"),
+    ),
+    "作者 shares a preview of someone else's draft": (
+        "作者",
+        lambda c, items: c.post(
+            url(items["story"], "share_preview", items["story"].pk)
+        ),
+    ),
     "作者 deletes others' lines in bulk": (
         "作者",
         lambda c, items: c.post(
@@ -378,6 +412,9 @@ def snapshot() -> tuple:
     """What a refused write must leave as it was."""
     return (
         list(Story.objects.order_by("pk").values_list("pk", "title", "status")),
+        list(Person.objects.order_by("pk").values_list("pk", "household", "age")),
+        list(Household.objects.order_by("pk").values_list("pk", "name")),
+        list(AuditEntry.objects.order_by("pk").values_list("pk", "action")),
         list(Program.objects.order_by("pk").values_list("pk", "status")),
         list(Assistance.objects.order_by("pk").values_list("pk", flat=True)),
         list(Region.objects.order_by("pk").values_list("pk", flat=True)),
@@ -402,6 +439,8 @@ def test_a_forged_write_outside_the_role_changes_nothing(people, items, attempt)
     ("role", "attempt"),
     [
         ("编辑", "作者 saves someone else's draft"),
+        ("编辑", "作者 empties the household of a child's grandfather"),
+        ("审核", "作者 renames a household of a published story"),
         ("审核", "编辑 publishes a program"),
         ("审核", "作者 deletes others' lines in bulk"),
         ("superuser", "审核 edits a staff account"),
