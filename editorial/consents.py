@@ -25,14 +25,12 @@ from django.utils.translation import gettext as _
 
 from editorial.models import AuditEntry, ReviewNote
 from editorial.services import record
-from portal.transactions import once_on_commit
 from privacy.rules import changes_since_review, consents_end, reviewed_form
 from programs.abstract import Publishable
 from stories.models import Story
 
 Status = Publishable.Status
 
-_pending: ContextVar[set | None] = ContextVar("stories_to_recheck", default=None)
 _approver: ContextVar = ContextVar("reviewer_approving", default=None)
 
 
@@ -73,27 +71,44 @@ def people_changed(people=(), households=()) -> None:
         .concerning([p for p in people if p], [h for h in households if h])
         .values_list("pk", flat=True)
     )
-    if not ids:
-        return
-    pending = _pending.get()
-    if pending is None:
-        pending = set()
-        _pending.set(pending)
-    pending |= ids
-    once_on_commit(recheck_pending)
-
-
-def recheck_pending() -> None:
-    ids, _token = _pending.get() or set(), _pending.set(None)
     if ids:
-        recheck(Story.objects.filter(pk__in=ids))
+        Recheck.after_commit(ids, _approver.get())
 
 
-def recheck(stories) -> list[Story]:
+class Recheck:
+    """The stories one transaction changed, each with the reviewer who made
+    every change to it (None if anyone else made one): one callback per
+    transaction, dropped with it if it rolls back."""
+
+    def __init__(self):
+        self.stories: dict[int, object] = {}
+
+    @classmethod
+    def after_commit(cls, ids, approver) -> None:
+        connection = transaction.get_connection()
+        registered = [
+            func
+            for _savepoints, func, _robust in connection.run_on_commit
+            if isinstance(func, cls)
+        ]
+        new = not (registered and connection.in_atomic_block)
+        pending = cls() if new else registered[0]
+        for pk in ids:
+            by = pending.stories.get(pk, approver)
+            pending.stories[pk] = approver if by == approver else None
+        if new:  # outside a transaction, on_commit runs it at once
+            transaction.on_commit(pending, robust=True)
+
+    def __call__(self) -> None:
+        for approver in set(self.stories.values()):
+            ids = [pk for pk, by in self.stories.items() if by == approver]
+            recheck(Story.objects.filter(pk__in=ids), approver)
+
+
+def recheck(stories, approver=None) -> list[Story]:
     """Compare each published story with what was reviewed; returns those
-    taken down."""
+    taken down. What `approver` (a reviewer) changed is approved."""
     taken_down = []
-    approver = _approver.get()
     for story in stories.filter(status=Status.PUBLISHED).with_people():
         less, more = changes_since_review(
             story.reviewed_people, story.disclosures, story.people_by_id()

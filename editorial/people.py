@@ -7,12 +7,14 @@ people in no story yet; querysets mark the rows hidden from the user in a
 changes the stories they appear in (editorial.services.can_change_people).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 
+from editorial.consents import approving, shows_more
 from editorial.services import (
     can_change_people,
     households_hidden_from,
@@ -113,8 +115,77 @@ class SearchedAsShownMixin:
         raise NotImplementedError
 
 
+class ShowsMore(Exception):
+    """A change that would show readers more than reviewers approved."""
+
+    def __init__(self, changes: list[str]):
+        super().__init__(changes)
+        self.changes = changes
+
+
+class ReviewedChangesMixin:
+    """A change to people, households or consents that would show readers of a
+    published story more than its reviewer approved (a name unmasked, a
+    protected name changed, a consent covering more) is a reviewer's to make:
+    anyone else's is refused, with what it would show, and nothing is saved.
+
+    The change is made in the admin's transaction and compared there; when it
+    shows more, the transaction is rolled back and the form shown again, with
+    what was typed and the refusal. A reviewer's change becomes what was
+    reviewed (editorial.consents.approving)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with approving(request.user):
+            try:
+                return super().changeform_view(
+                    request, object_id, form_url, extra_context
+                )
+            except ShowsMore as refused:
+                request.shows_more = refused.changes
+                return super().changeform_view(
+                    request, object_id, form_url, extra_context
+                )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refused = getattr(request, "shows_more", None)
+        if not refused:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                super().clean()
+                raise ValidationError(
+                    [
+                        _(
+                            "这项修改会让读者在已发布的故事里看到审核时没有同意公开的"
+                            "内容，需要审核人员来改。没有保存任何修改："
+                        ),
+                        *refused,
+                    ]
+                )
+
+        return RefusedForm
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if request.user.has_perm("stories.publish_story"):
+            return
+        people, households = self.affected(form)
+        if more := shows_more(people, households):
+            raise ShowsMore(more)
+
+    def affected(self, form) -> tuple[list[int], list[int]]:
+        """(people, households) whose stories a saved form may change."""
+        raise NotImplementedError
+
+
 class PeopleAdmin(
-    NamesAsShownMixin, SearchedAsShownMixin, EachDeletionLogged, VersionAdmin
+    ReviewedChangesMixin,
+    NamesAsShownMixin,
+    SearchedAsShownMixin,
+    EachDeletionLogged,
+    VersionAdmin,
 ):
     """People and households. Changing one changes the stories they appear
     in, so it is allowed to whoever may edit all of those stories; names are

@@ -8,6 +8,7 @@ from editorial.consents import return_lapsed
 from editorial.people import (
     NamesAsShownMixin,
     PeopleAdmin,
+    ReviewedChangesMixin,
     hidden,
     household_label,
     person_label,
@@ -21,8 +22,9 @@ from editorial.services import (
     sees_every_real_name,
 )
 from privacy import services as privacy
-from privacy.admin import ConsentInline
+from privacy.admin import ConsentAdmin, ConsentInline
 from privacy.forms import PhotoForm
+from privacy.models import Consent
 from programs.admin import QuantityForm, SpreadsheetAdminMixin
 from stories.models import (
     Assistance,
@@ -254,6 +256,10 @@ class PersonAdmin(SpreadsheetAdminMixin, PeopleAdmin):
     def people_of(self, obj) -> QuerySet:
         return Person.objects.filter(pk=obj.pk)
 
+    def affected(self, form):
+        person = form.instance
+        return [person.pk], [person.household_id, form.initial.get("household")]
+
     @staticmethod
     def may_be_shown_as(bit: str) -> Q:
         # 潘某 (surname), a pseudonym, or initials (worked out in Python).
@@ -326,6 +332,10 @@ class HouseholdAdmin(PeopleAdmin):
 
     def people_of(self, obj) -> QuerySet:
         return obj.members.all()
+
+    def affected(self, form):
+        household = form.instance
+        return list(household.members.values_list("pk", flat=True)), [household.pk]
 
     def get_search_fields(self, request):
         fields = super().get_search_fields(request)
@@ -433,3 +443,15 @@ class AssistanceAdmin(NamesAsShownMixin, SpreadsheetAdminMixin, admin.ModelAdmin
         if db_field.name == "story":
             kwargs["queryset"] = editable(Story.objects.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# Consents are privacy's; whether a change to one shows readers more than was
+# reviewed is the newsroom's question, asked here as for people.
+admin.site.unregister(Consent)
+
+
+@admin.register(Consent)
+class ReviewedConsentAdmin(ReviewedChangesMixin, ConsentAdmin):
+    def affected(self, form):
+        consent = form.instance
+        return [consent.person_id], [consent.person.household_id]

@@ -423,3 +423,75 @@ def test_a_program_that_spells_a_protected_name_in_pinyin_is_refused(
     )
     assert response.status_code == 200
     assert "“Pan Changjun”是潘长君名字的写法（拼音）" in response.content.decode()
+
+
+# A change that shows more than was reviewed is a reviewer's ---------------------
+
+
+def test_an_editor_may_not_unmask_people_of_a_live_story_and_is_told_why(
+    client, demo, editor, django_capture_on_commit_callbacks
+):
+    grandfather = Person.objects.get(real_name="潘蔼章")
+    client.force_login(editor)
+    page = client.get(admin_url(grandfather, "change", grandfather.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            admin_url(grandfather, "change", grandfather.pk),
+            change_form_data(page, household=""),
+        )
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "需要审核人员来改" in text
+    assert "潘蔼章：读者将看到真实姓名（审核时显示为“潘某”）" in text
+    grandfather.refresh_from_db()
+    assert grandfather.household_id is not None
+    story = Story.objects.get(slug="jindong-schoolboy-grandparents")
+    assert story.status == Story.Status.PUBLISHED
+    assert "潘蔼章" not in read(story.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("潘长君", {"age": "", "age_as_of": ""}),
+        ("潘长君", {"display_policy": "pseudonym", "pseudonym": "小潘"}),
+        ("张仕娣", {"display_policy": "pseudonym", "pseudonym": "张奶奶"}),
+    ],
+)
+def test_an_editors_change_that_shows_more_is_refused_and_nothing_saved(
+    client, demo, editor, name, change
+):
+    person = Person.objects.get(real_name=name)
+    before = Person.objects.filter(pk=person.pk).values().get()
+    client.force_login(editor)
+    page = client.get(admin_url(person, "change", person.pk))
+    response = client.post(
+        admin_url(person, "change", person.pk), change_form_data(page, **change)
+    )
+    assert response.status_code == 200
+    assert "需要审核人员来改" in response.content.decode()
+    assert Person.objects.filter(pk=person.pk).values().get() == before
+
+
+def test_an_editor_may_not_record_a_consent_that_unmasks_a_child_but_a_reviewer_may(
+    client, demo, editor, reviewer, django_capture_on_commit_callbacks
+):
+    child = Person.objects.get(real_name="潘长君")
+    consent = Consent.objects.get(person=child)
+    url = admin_url(consent, "change", consent.pk)
+    client.force_login(editor)
+    response = client.post(url, change_form_data(client.get(url), covers_photo="on"))
+    assert response.status_code == 200
+    assert "潘长君：同意新增了照片" in response.content.decode()
+    assert not Consent.objects.get(pk=consent.pk).covers_photo
+
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, change_form_data(client.get(url), covers_photo="on")
+        )
+    assert response.status_code == 302, form_errors(response)
+    story = Story.objects.get(slug="jindong-schoolboy-grandparents")
+    assert story.status == Story.Status.PUBLISHED
+    assert "photo" in story.reviewed_people[str(child.pk)]["scopes"]
