@@ -18,6 +18,7 @@ from urllib.parse import quote, quote_plus, unquote, urlencode, urljoin, urlspli
 
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
@@ -260,21 +261,27 @@ def without_query(body: str, query: str) -> str:
     return body
 
 
-def check_search(client: Client, names: ProtectedNames) -> list[Finding]:
-    findings = []
+def search_pages(client: Client, names: ProtectedNames) -> dict[str, tuple]:
+    """{url: (name searched for, results page without the query)}."""
+    pages = {}
     for name, public in names.full_names.items():
         for query in spellings_of(name, public):
             url = "/search/?" + urlencode({"q": query})
             response = client.get(url)
-            if response.status_code != 200:
-                continue
-            body = without_query(response.content.decode(), query)
-            if 'class="search-result"' in body:
-                findings.append(
-                    Finding(url, _("搜索%(name)s的名字能找到内容") % {"name": name})
-                )
-            for spelling in spelled(body, names):
-                findings.append(Finding(url, described(spelling)))
+            if response.status_code == 200:
+                pages[url] = (name, without_query(response.content.decode(), query))
+    return pages
+
+
+def check_search(pages: dict[str, tuple], names: ProtectedNames) -> list[Finding]:
+    findings = []
+    for url, (name, body) in pages.items():
+        if 'class="search-result"' in body:
+            findings.append(
+                Finding(url, _("搜索%(name)s的名字能找到内容") % {"name": name})
+            )
+        for spelling in spelled(body, names):
+            findings.append(Finding(url, described(spelling)))
     return findings
 
 
@@ -310,10 +317,12 @@ def audit(
     names = names_to_audit()
     client = reader()
     pages = crawl(client, limit, start)
-    findings = check_pages(pages, names)
-    if search:
-        findings += check_search(client, names)
-    findings += check_media(pages, names)
-    for check in _checks:
-        findings += list(check())
+    searched = search_pages(client, names) if search else {}
+    # Reading an /en/ page leaves English active: the findings are in the
+    # site's own language.
+    with translation.override(settings.LANGUAGE_CODE):
+        findings = check_pages(pages, names) + check_search(searched, names)
+        findings += check_media(pages, names)
+        for check in _checks:
+            findings += list(check())
     return findings

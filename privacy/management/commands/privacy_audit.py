@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from privacy.audit import audit
@@ -24,8 +26,10 @@ class Command(BaseCommand):
         findings = audit(limit=limit, search=not no_search)
         for finding in findings:
             self.stdout.write(str(finding))
-        if findings:
-            raise CommandError(
-                _("发现 %(n)d 处问题：以上每一行是地址和问题。") % {"n": len(findings)}
-            )
-        self.stdout.write(self.style.SUCCESS(_("没有发现超出同意范围显示的人名。")))
+        with translation.override(settings.LANGUAGE_CODE):
+            if findings:
+                raise CommandError(
+                    _("发现 %(n)d 处问题：以上每一行是地址和问题。")
+                    % {"n": len(findings)}
+                )
+            self.stdout.write(self.style.SUCCESS(_("没有发现超出同意范围显示的人名。")))
