@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -156,6 +159,18 @@ class StoryAdmin(SpreadsheetAdminMixin, EditorialAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return_lapsed()
+        story = self.get_object(request, unquote(object_id))
+        if (
+            story is not None
+            and request.method == "GET"
+            and not sees_every_real_name(request.user)
+            and story.created_by_id != request.user.pk
+        ):
+            # Someone else's story, to an author: as readers will see it, with
+            # the names of people outside her own stories protected.
+            return redirect(
+                reverse("editorial:preview", args=["stories", "story", story.pk])
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):

@@ -52,7 +52,8 @@ SHEET = {"export"}
 # else's drafts.
 PROMISES: dict[str, dict[str, set[str]]] = {
     "story": {
-        "作者": {"view", "add"} | SHEET,
+        # An author reads others' stories as readers will (the preview).
+        "作者": {"add"} | SHEET,
         "编辑": EDIT | SHEET,
         "导入": EDIT | SHEET | {"import"},
         "审核": EDIT | SHEET | {"delete", "publish"},

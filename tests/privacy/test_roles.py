@@ -466,3 +466,14 @@ def test_an_author_may_not_share_a_preview_of_another_authors_draft(
     response = client.post(admin_url(own_draft, "share_preview", own_draft.pk))
     assert response.status_code == 200
     assert response.context["link"].startswith("http://testserver/preview/s/")
+
+
+def test_an_author_reads_someone_elses_story_as_readers_will(client, demo, author):
+    story = Story.objects.get(slug="jindong-schoolboy-grandparents")
+    client.force_login(author)
+    response = client.get(admin_url(story, "change", story.pk), follow=True)
+    assert response.redirect_chain[0][1] == 302
+    text = response.content.decode()
+    assert "潘某" in text
+    for name in ("潘长君", "潘蔼章", "张仕娣"):
+        assert name not in text
