@@ -57,7 +57,8 @@ class EditorialAdmin(VersionAdmin):
 
     def get_view_on_site_url(self, obj=None):
         # A draft's public address is a 404; 预览 covers unpublished items.
-        return super().get_view_on_site_url(obj) if obj and obj.is_public else None
+        # On the host the editor is using, not the sites framework's domain.
+        return obj.get_absolute_url() if obj and obj.is_public else None
 
     # Permissions --------------------------------------------------------------
 
@@ -106,7 +107,9 @@ class EditorialAdmin(VersionAdmin):
                 if "slug" in self.fields:
                     self.fields["slug"].required = False
                     self.fields["slug"].help_text = _(
-                        "留空则按标题的拼音自动生成，如 hun-yuan-xian-dian-shang。"
+                        "留空则按标题的拼音自动生成，如 hun-yuan-xian-dian-shang；"
+                        "标题里的人名写作“某人”（mou-ren）。"
+                        "自己填写时不要用人名，拼音和首字母也不行。"
                     )
 
             def clean(self):

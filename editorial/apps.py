@@ -8,7 +8,7 @@ class EditorialConfig(AppConfig):
     verbose_name = _("编辑流程")
 
     def ready(self) -> None:
-        from editorial import signals  # noqa: F401 - connects the receivers
+        from editorial import addresses, signals  # noqa: F401 - connects the receivers
         from editorial.audit import staff_roles
         from privacy.audit import audit_check
 

@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.contrib.redirects.middleware import RedirectFallbackMiddleware
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import BadRequest, MiddlewareNotUsed
 from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
@@ -69,3 +72,23 @@ class RequestSizeLimitMiddleware:
                 {"limit": filesizeformat(settings.MAX_REQUEST_BYTES)},
             )
         return self.get_response(request)
+
+
+class AddressRedirectMiddleware(RedirectFallbackMiddleware):
+    """Django's redirects for addresses that find nothing (an item's old slug,
+    editorial.addresses), also when the address has a query string: WeChat
+    adds ?from=… to every link it shares. The query goes along."""
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        query = request.META.get("QUERY_STRING", "")
+        if response.status_code != 404 or not query:
+            return response
+        redirect = Redirect.objects.filter(
+            site=get_current_site(request), old_path=request.path
+        ).first()
+        if redirect is None:
+            return response
+        if not redirect.new_path:
+            return self.response_gone_class()
+        return self.response_redirect_class(f"{redirect.new_path}?{query}")

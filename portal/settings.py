@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    # A changed slug's old addresses answer 301 (editorial.addresses).
+    "django.contrib.sites",
+    "django.contrib.redirects",
     "reversion",
     "editorial",
     "privacy",
@@ -98,6 +101,9 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # Readers' pages from the cache, before sessions and views (pagecache).
     "pagecache.middleware.PageCacheMiddleware",
+    # Inside the page cache, which keeps only 200s: an old address is
+    # redirected afresh each time, and nothing kept stands in for it.
+    "portal.middleware.AddressRedirectMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,6 +116,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# django.contrib.redirects keeps its redirects per site; the portal is one.
+# Links are built from the request's host, not from the site's domain.
+SITE_ID = 1
 
 TEMPLATES = [
     {

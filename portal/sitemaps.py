@@ -1,4 +1,7 @@
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
+from django.contrib.sites.requests import RequestSite
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from programs.models import Program, Region
@@ -12,6 +15,14 @@ class ReaderSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+
+    def __init__(self, request_site: RequestSite | None = None):
+        self.request_site = request_site
+
+    def get_domain(self, site=None) -> str:
+        # The request's host, as every other link of the portal: the sites
+        # framework's domain is there only for django.contrib.redirects.
+        return super().get_domain(self.request_site or site)
 
 
 class StaticSitemap(ReaderSitemap):
@@ -49,3 +60,8 @@ sitemaps = {
     "programs": ProgramSitemap,
     "regions": RegionSitemap,
 }
+
+
+def sitemap_xml(request: HttpRequest) -> HttpResponse:
+    site = RequestSite(request)
+    return sitemap(request, {name: cls(site) for name, cls in sitemaps.items()})

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
+from privacy.addresses import without_names
 from privacy.files import (
     private_photo_name,
     private_photo_storage,
@@ -321,8 +322,11 @@ PHOTO_COPY_FIELDS = [
 
 def pinyin_slug(title: str, model: type[models.Model], max_length: int = 80) -> str:
     """A URL slug readers can type, from a Chinese title's pinyin, one syllable a
-    word (浑源县 → hun-yuan-xian), unique among `model`'s slugs."""
-    base = slugify("-".join(lazy_pinyin(title)))[:max_length].strip("-") or "item"
+    word (浑源县 → hun-yuan-xian), unique among `model`'s slugs. People's names
+    become 某人 first (潘长君的新学期 → mou-ren-de-xin-xue-qi): an address
+    outlives every consent."""
+    words = lazy_pinyin(without_names(title))
+    base = slugify("-".join(words))[:max_length].strip("-") or "item"
     slug, n = base, 2
     while model._default_manager.filter(slug=slug).exists():
         slug, n = f"{base[: max_length - 4]}-{n}", n + 1

@@ -571,6 +571,10 @@ class RegionAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     readonly_fields = ("slug",)
     fields = ("name", "level", "code", "parent", "slug")
 
+    def view_on_site(self, obj: Region) -> str:
+        # On the host the editor is using, not the sites framework's domain.
+        return obj.get_absolute_url()
+
     def get_queryset(self, request):
         return (
             super()

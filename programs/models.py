@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from privacy.addresses import slug_errors
 from privacy.rules import site_name_replacements
 from privacy.services import spelling_errors
 from programs.abstract import (
@@ -301,7 +302,15 @@ class Program(Publishable):
         super().clean()
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("结束年份不能早于起始年份。")})
-        check_spellings(self, PROGRAM_TEXT)
+        texts = [name for name in PROGRAM_TEXT if name != "slug"]
+        errors = spelling_errors(self, texts, site_name_replacements)
+        # The address spells no protected name, nor that of anyone the title
+        # names, whatever their consent: it outlives every consent.
+        protected = site_name_replacements().full_names
+        if problems := slug_errors(self.slug, title=self.title, names=protected):
+            errors["slug"] = problems
+        if errors:
+            raise ValidationError(errors)
 
     def public_texts(self) -> list[tuple[str, str]]:
         """(where, text) for every text of the program readers may see."""

@@ -10,13 +10,15 @@ class StoriesConfig(AppConfig):
     verbose_name = _("人物故事")
 
     def ready(self) -> None:
+        from privacy.addresses import find_names_with
         from privacy.audit import audit_check, audit_people_from
         from privacy.rules import protect_names_from
         from stories import signals  # noqa: F401 (keeps photos' public copies in step)
         from stories.audit import people_with_story_dates, published_stories
-        from stories.models import site_protected_names
+        from stories.models import people_named, site_protected_names
 
         protect_names_from(site_protected_names)
+        find_names_with(people_named)
         audit_people_from(people_with_story_dates)
         audit_check(published_stories)
         pre_migrate.connect(drop_concern_view, sender=self)

@@ -59,8 +59,8 @@ class LatestStoriesRssFeed(Feed):
     url_name = "stories:feed_rss"
 
     def __call__(self, request, *args, **kwargs):
-        # One instance serves every request; item_enclosures needs this one's
-        # host for absolute photo URLs, so each request gets its own copy.
+        # One instance serves every request; the links need this one's host
+        # (not the sites framework's domain), so each request gets its own copy.
         feed = copy.copy(self)
         feed.request = request
         return Feed.__call__(feed, request, *args, **kwargs)
@@ -74,10 +74,12 @@ class LatestStoriesRssFeed(Feed):
 
     def link(self, filters: StoryFilterForm) -> str:
         # The list these filters give (only the valid ones, in a stable order).
-        return feed_url("stories:list", filter_query(filters))
+        url = feed_url("stories:list", filter_query(filters))
+        return self.request.build_absolute_uri(url)
 
     def feed_url(self, filters: StoryFilterForm) -> str:
-        return feed_url(self.url_name, filter_query(filters))
+        url = feed_url(self.url_name, filter_query(filters))
+        return self.request.build_absolute_uri(url)
 
     def description(self, filters: StoryFilterForm) -> str:
         return _("脱贫攻坚中的人物故事：每一户人家得到了什么帮助，之后有什么变化。")
@@ -95,6 +97,9 @@ class LatestStoriesRssFeed(Feed):
 
     def item_description(self, story: Story) -> str:
         return escape(story.redact(story.dek))
+
+    def item_link(self, story: Story) -> str:
+        return self.request.build_absolute_uri(story.get_absolute_url())
 
     def item_pubdate(self, story: Story):
         return story.published_at

@@ -6,11 +6,13 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from privacy.addresses import slug_errors
 from privacy.files import private_photo_name, private_photo_storage
 from privacy.models import DisplayPolicy, Scope
 from privacy.rules import (
@@ -177,6 +179,12 @@ class Person(models.Model):
                 name="person_age_needs_a_date",
             ),
         ]
+        # Finding the people a title names (privacy.addresses): by full name,
+        # or by the given name of a three-character one.
+        indexes = [
+            models.Index(fields=["real_name"], name="person_real_name_idx"),
+            models.Index(Substr("real_name", 2), name="person_given_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.real_name
@@ -318,7 +326,11 @@ class Story(Publishable):
         _("网址标识"),
         max_length=100,
         unique=True,
-        help_text=_("用于网址的英文、数字和连字符，如 pan-changjun-school。"),
+        help_text=_(
+            "用于网址的英文、数字和连字符，如 jindong-new-school-term。"
+            "不要用人名，拼音和首字母也不行：网址会出现在分享链接和二维码里，"
+            "同意撤回后也无法收回。"
+        ),
     )
     dek = models.CharField(
         _("导语"),
@@ -407,10 +419,19 @@ class Story(Publishable):
 
     def clean(self) -> None:
         super().clean()
+        errors = {}
         if self.pk:
-            errors = spelling_errors(self, STORY_TEXT, lambda: self.name_replacements)
-            if errors:
-                raise ValidationError(errors)
+            texts = [name for name in STORY_TEXT if name != "slug"]
+            errors = spelling_errors(self, texts, lambda: self.name_replacements)
+        # The address spells no one's name, protected or not: it outlives
+        # every consent. A new story has no people yet; its title may name them.
+        concerned = (
+            [p.real_name for p in self.people_by_id().values()] if self.pk else []
+        )
+        if problems := slug_errors(self.slug, title=self.title, names=concerned):
+            errors["slug"] = problems
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self) -> str:
         return reverse("stories:detail", kwargs={"slug": self.slug})
@@ -865,6 +886,21 @@ def site_protected_names() -> ProtectedNames:
     for story in stories.iterator(chunk_size=2000):
         names.update_from(story.name_replacements)
     return names
+
+
+def people_named(candidates: set[str]) -> set[str]:
+    """The real names of the people whose full name, or (three characters and
+    more) given name, is one of the candidates (privacy.addresses): one query
+    on the two indexes, however many people there are."""
+    return set(
+        Person.objects.annotate(given_name=Substr("real_name", 2))
+        .filter(
+            models.Q(real_name__in=candidates) | models.Q(given_name__in=candidates)
+        )
+        .order_by()
+        .values_list("real_name", flat=True)
+        .distinct()
+    )
 
 
 # A story is versioned together with its people, assistance, outcomes and
