@@ -86,37 +86,37 @@ def without_names(title: str) -> str:
     )
 
 
-SLUG_WORD = re.compile(r"[a-z0-9]+")
-
-
 def initials_in_slug(slug: str, names: Iterable[str]) -> list[Spelling]:
-    """Initials written in a slug: one letter a word (p-c-j), or as one word
-    of three letters or more (pcj), surname first or last."""
-    words = SLUG_WORD.findall(slug.lower())
+    """Initials written in a slug, in any case: one letter a word (p-c-j), or
+    as one word of three letters or more (pcj), surname first or last."""
+    lowered = slug.lower()
+    shown = slug if len(lowered) == len(slug) else lowered
     found = []
     for name in names:
         letters = name_initials(name).lower()
         if len(letters) < 2 or not letters.isalpha():
             continue
-        for order in {letters, letters[1:] + letters[0]}:
-            size = len(order)
-            for start in range(len(words) - size + 1):
-                if "".join(words[start : start + size]) == order and all(
-                    len(word) == 1 for word in words[start : start + size]
-                ):
-                    found.append(Spelling(name, "-".join(order), KIND_INITIALS))
-            if size > 2 and order in words:
-                found.append(Spelling(name, order, KIND_INITIALS))
+        forms = []
+        for order in dict.fromkeys([letters, letters[1:] + letters[0]]):
+            forms.append("[-_]+".join(order))
+            if len(order) > 2:
+                forms.append(order)
+        pattern = rf"(?<![a-z0-9])(?:{'|'.join(forms)})(?![a-z0-9])"
+        found += [
+            Spelling(name, shown[m.start() : m.end()], KIND_INITIALS)
+            for m in re.finditer(pattern, lowered)
+        ]
     return found
 
 
 def slug_spellings(slug: str, names: Iterable[str]) -> list[Spelling]:
     """How a slug spells any of these names: in pinyin (pan-changjun,
-    changjun-pan, panchangjun) or as initials."""
+    changjun-pan, panchangjun) or as initials (p-c-j, PCJ)."""
     names = {name: name for name in names if name}
     if not slug or not names:
         return []
-    return NameChecker(names).find(slug) + initials_in_slug(slug, names)
+    found = NameChecker(names).find(slug) + initials_in_slug(slug, names)
+    return list({(s.name, s.found.lower()): s for s in found}.values())
 
 
 def slug_errors(slug: str, *, title: str, names: Iterable[str]) -> list[str]:
