@@ -4,6 +4,7 @@ it leaves. editorial.services calls these for every submission and publication."
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from privacy.addresses import slug_errors
 from privacy.models import ImpactAssessment, Scope
 from privacy.rules import (
     ProtectedNames,
@@ -34,8 +35,15 @@ def spelling_problems(item) -> list[str]:
     """Each protected name written in the item's texts in a form that cannot be
     replaced for readers (pinyin, initials, split characters), by field."""
     names = names_protected_in(item)
-    problems = []
+    # The address spells no one's name, protected or not (privacy.addresses).
+    if hasattr(item, "disclosures"):
+        everyone = [person.real_name for person in item.everyone()]
+    else:
+        everyone = list(names.full_names)
+    problems = slug_errors(item.slug, title=item.title, names=everyone)
     for where, text in item.public_texts():
+        if text == item.slug:
+            continue
         for spelling in names.unsafe_spellings(text):
             problem = _("%(where)s里的%(problem)s") % {
                 "where": where,

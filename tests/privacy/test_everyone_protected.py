@@ -482,3 +482,19 @@ def test_an_editor_may_not_record_a_consent_that_unmasks_a_child_but_a_reviewer_
     story = Story.objects.get(slug="jindong-schoolboy-grandparents")
     assert story.status == Story.Status.PUBLISHED
     assert "photo" in story.reviewed_people[str(child.pk)]["scopes"]
+
+
+def test_an_address_that_spells_someone_added_with_it_stops_submission(
+    client, author, authors_draft
+):
+    client.force_login(author)
+    url = admin_url(authors_draft, "change", authors_draft.pk)
+    data = change_form_data(client.get(url), slug="changjun-new-term")
+    child = Person.objects.get(real_name="潘长君")
+    add_line(data, "storyperson_set", person=str(child.pk), role="学生", order="0")
+    assert client.post(url, data).status_code == 302
+
+    response = client.post(transition_url(authors_draft, "submit"))
+    assert "网址里不能有人名：“changjun”是潘长君名字的" in response.content.decode()
+    authors_draft.refresh_from_db()
+    assert authors_draft.status == Story.Status.DRAFT
